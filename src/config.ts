@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Every environment variable the gateway reads, parsed and validated in one place. */
+export interface Config {
+  /** `NODE_ENV=production`: masks unexpected errors, requires JWT_SECRET and MASTER_KEY. Default: development. */
+  production: boolean;
+  /** HTTP port. Default 4000. */
+  port: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host: string;
+  /** MongoDB connection string; unset means the embedded default. */
+  mongodbUri?: string;
+  /** Database name used on the server. Default `crm`. */
+  dbName: string;
+  /** HS256 key for bearer tokens. Required in production; generated in development. */
+  jwtSecret: string;
+  /** True when the JWT secret was generated in development (kept in `.data/jwt-secret`, mode 0600, so `npm run token` can sign). */
+  jwtSecretGenerated: boolean;
+  /** Seed the demo data set. Default: true on the embedded database, false otherwise. */
+  seedDemo: boolean;
+  /** Directory of the policy files. Default `policies`. */
+  policiesDir: string;
+  /** Maximum GraphQL query depth. Default 10. */
+  maxDepth: number;
+  /** How long the access-log write may take before the response fails closed, in ms. Default 5000. */
+  auditTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, rule: string, expected: string, received: string) {
+    super(`Invalid configuration ${variable}: ${rule} (expected ${expected}, received ${received})`);
+    this.name = 'ConfigError';
+  }
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, 'must be an integer in range', `${min}..${max}`, JSON.stringify(raw));
+  }
+  return n;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(name, 'must be a boolean flag', '1 or 0', JSON.stringify(raw));
+}
+
+/** Development only: a random HS256 key, generated once and kept in a 0600 file beside the data. */
+export function devJwtSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/** Parse and validate the environment. Throws ConfigError naming the variable and the rule. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const mongodbUri = env.MONGODB_URI || undefined;
+  if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    throw new ConfigError('MONGODB_URI', 'must be a MongoDB connection string', 'mongodb:// or mongodb+srv://', '(a value of another form)');
+  }
+  let jwtSecret = env.JWT_SECRET ?? '';
+  let jwtSecretGenerated = false;
+  if (!jwtSecret) {
+    if (production) throw new ConfigError('JWT_SECRET', 'is required in production', 'an HS256 key of at least 32 characters', 'nothing');
+    jwtSecret = devJwtSecret(env.JWT_SECRET_FILE || '.data/jwt-secret');
+    jwtSecretGenerated = true;
+  } else if (jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'is too short', 'at least 32 characters', `${jwtSecret.length} characters`);
+  }
+  const host = env.HOST || '127.0.0.1';
+  return {
+    production,
+    port: intVar(env, 'PORT', 4000, 0, 65535),
+    host,
+    mongodbUri,
+    dbName: env.DB_NAME || 'crm',
+    jwtSecret,
+    jwtSecretGenerated,
+    seedDemo: boolVar(env, 'SEED_DEMO', !mongodbUri),
+    policiesDir: env.POLICIES_DIR || 'policies',
+    maxDepth: intVar(env, 'MAX_DEPTH', 10, 2, 50),
+    auditTimeoutMs: intVar(env, 'AUDIT_TIMEOUT_MS', 5000, 100, 120000),
+  };
+}

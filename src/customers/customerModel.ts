@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** Stored form of a restricted attribute: AES-256-GCM under the customer's data key (see src/crypto). */
+export type Sealed = Record<string, unknown>;
+
+export interface ConsentEntry {
+  key: string;
+  granted: boolean;
+  at: Date;
+  source: string;
+}
+
+export interface CustomerDoc {
+  _id: string;
+  fullName: string;
+  email?: string | null;
+  phone?: string | null;
+  birthDate?: string | null;
+  address?: { street?: string | null; city?: string | null; postalCode?: string | null; country?: string | null } | null;
+  segment?: string | null;
+  loyaltyTier?: string | null;
+  preferences?: string[];
+  paymentCard?: { brand: string; last4: string; expiryMonth: number; expiryYear: number; number: Sealed } | null;
+  health?: { conditions?: Sealed | null; notes?: Sealed | null } | null;
+  /** Current consent per key, for row filters (`consentState.marketing: true`). */
+  consentState: Record<string, boolean>;
+  /** Current consent per key, for display. */
+  consents: ConsentEntry[];
+  /** The staff member who enrolled the customer (onboarding sees its own enrolments). */
+  enrolledBy?: string | null;
+  verification?: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function newCustomerId(): string {
+  return 'cus_' + randomBytes(9).toString('base64url');
+}
+
+const addressSchema = new Schema({ street: String, city: String, postalCode: String, country: String }, { _id: false });
+const cardSchema = new Schema(
+  { brand: String, last4: String, expiryMonth: Number, expiryYear: Number, number: Schema.Types.Mixed },
+  { _id: false },
+);
+const healthSchema = new Schema({ conditions: Schema.Types.Mixed, notes: Schema.Types.Mixed }, { _id: false });
+const consentSchema = new Schema({ key: String, granted: Boolean, at: Date, source: String }, { _id: false });
+
+const customerSchema = new Schema<CustomerDoc>(
+  {
+    _id: { type: String, default: newCustomerId },
+    fullName: { type: String, required: true },
+    email: String,
+    phone: String,
+    birthDate: String,
+    address: addressSchema,
+    segment: String,
+    loyaltyTier: String,
+    preferences: { type: [String], default: undefined },
+    paymentCard: cardSchema,
+    health: healthSchema,
+    consentState: { type: Schema.Types.Mixed, default: () => ({}) },
+    consents: { type: [consentSchema], default: [] },
+    enrolledBy: String,
+    verification: Schema.Types.Mixed,
+  },
+  { collection: 'customers', timestamps: true, versionKey: false, minimize: false },
+);
+customerSchema.index({ segment: 1 });
+customerSchema.index({ 'address.country': 1 });
+customerSchema.index({ 'consentState.marketing': 1 });
+customerSchema.index({ 'consentState.analytics': 1 });
+customerSchema.index({ email: 1 });
+
+export type CustomerModel = Model<CustomerDoc>;
+
+export function customerModel(conn: Connection): CustomerModel {
+  return (conn.models.Customer as CustomerModel | undefined) ?? conn.model<CustomerDoc>('Customer', customerSchema);
+}
