@@ -1,0 +1,49 @@
+/*
+ * Runs in the browser, served as <endpoint>/_assets/bootstrap.js (the page's CSP allows no inline
+ * script). It reads the page's JSON config block and renders GraphiQL 3 with React 18 (UMD globals).
+ */
+(function () {
+  'use strict';
+  var config = JSON.parse(document.getElementById('graphiql-config').textContent);
+
+  /* Each endpoint keeps its own tabs and history: /graphql and /self/graphql share an origin. */
+  function scopedStorage(prefix) {
+    function ownKeys() {
+      var keys = [];
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key !== null && key.indexOf(prefix) === 0) keys.push(key);
+      }
+      return keys;
+    }
+    return {
+      getItem: function (key) { return localStorage.getItem(prefix + key); },
+      setItem: function (key, value) { localStorage.setItem(prefix + key, value); },
+      removeItem: function (key) { localStorage.removeItem(prefix + key); },
+      get length() { return ownKeys().length; },
+      clear: function () { ownKeys().forEach(function (key) { localStorage.removeItem(key); }); },
+    };
+  }
+
+  var storage;
+  try {
+    storage = scopedStorage('graphiql@' + config.endpoint + ':');
+  } catch (e) {
+    storage = null; /* storage disabled in this browser: GraphiQL then keeps state in memory */
+  }
+
+  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(
+    React.createElement(GraphiQL, {
+      fetcher: GraphiQL.createFetcher({ url: config.endpoint }),
+      defaultQuery: config.defaultQuery,
+      defaultHeaders: config.defaultHeaders,
+      isHeadersEditorEnabled: true,
+      defaultEditorToolsVisibility: 'headers',
+      /* Headers carry bearer tokens: never written to localStorage, and no switch to do so. */
+      shouldPersistHeaders: false,
+      showPersistHeadersSettings: false,
+      storage: storage,
+    }),
+  );
+})();
