@@ -68,6 +68,8 @@ export function watchPageProblems(page: Page): PageProblems {
 /** A fresh context and page whose network is confined to localhost. Close `context` when done. */
 export async function openGuardedPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; guard: NetworkGuard; problems: PageProblems }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // Below vitest's 30 s test timeout, so a page that never renders fails naming the selector it waited for.
+  context.setDefaultTimeout(20_000);
   const guard = await guardLocalNetwork(context);
   const page = await context.newPage();
   const problems = watchPageProblems(page);
