@@ -1,0 +1,73 @@
+import { subject as asSubject, type AnyAbility } from '@casl/ability';
+import type { AuditBuffer } from '../audit/auditBuffer';
+import { ErrorCode, SafeError } from '../server/errors';
+
+interface Denial {
+  field: string;
+  count: number;
+  reason: string;
+}
+
+type Doc = { _id: string } & Record<string, unknown>;
+
+/**
+ * The one field guard: every customer attribute asks it before it resolves. Built once per request.
+ * Allowed → recorded as read. Denied → recorded as denied, resolves to null, and counted under its
+ * field coordinate so the response carries one FORBIDDEN_FIELD error per coordinate, not per row.
+ */
+export class FieldGuard {
+  private readonly denials = new Map<string, Denial>();
+
+  constructor(
+    private readonly ability: AnyAbility,
+    private readonly audit: AuditBuffer,
+    private readonly purpose: string | null,
+  ) {}
+
+  /** May `path` of this subject be read? Records the outcome. */
+  read(subjectType: string, doc: Doc, path: string): boolean {
+    const subject = asSubject(subjectType, doc);
+    if (this.ability.can('read', subject, path)) {
+      this.audit.read(subjectType, doc._id, path);
+      return true;
+    }
+    this.deny(subjectType, doc, path);
+    return false;
+  }
+
+  /** May any of `paths` (the leaves under an object attribute) be read? Records only a denial of the parent. */
+  readAny(subjectType: string, doc: Doc, parent: string, paths: readonly string[]): boolean {
+    const subject = asSubject(subjectType, doc);
+    if (paths.some((p) => this.ability.can('read', subject, p))) return true;
+    this.deny(subjectType, doc, parent);
+    return false;
+  }
+
+  private deny(subjectType: string, doc: Doc, path: string): void {
+    const coordinate = `${subjectType}.${path}`;
+    let d = this.denials.get(coordinate);
+    if (!d) {
+      const rule = this.ability.relevantRuleFor('read', asSubject(subjectType, doc), path);
+      const reason = rule?.inverted && rule.reason
+        ? rule.reason
+        : `no rule grants read on ${coordinate} for purpose ${this.purpose ?? '(none)'}`;
+      d = { field: coordinate, count: 0, reason };
+      this.denials.set(coordinate, d);
+    }
+    d.count += 1;
+    this.audit.denied(subjectType, doc._id, path, d.reason);
+  }
+
+  /** One FORBIDDEN_FIELD error per denied field coordinate, with the number of rows affected. */
+  errors(): SafeError[] {
+    return [...this.denials.values()].map(
+      (d) =>
+        new SafeError(ErrorCode.FORBIDDEN_FIELD, `Not allowed to read ${d.field} for purpose ${this.purpose ?? '(none)'}: ${d.reason}`, {
+          field: d.field,
+          purpose: this.purpose,
+          count: d.count,
+          reason: d.reason,
+        }),
+    );
+  }
+}

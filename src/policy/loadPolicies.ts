@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileRole } from './compileRole';
+import { PolicyLoadError } from './errors';
+import { readYamlFile, type YamlFile } from './yamlFile';
+import { fieldsFileSchema, purposesFileSchema, roleFileSchema } from './schemas';
+import type { CompiledRule, ConsentKeyDef, FieldDef, PolicySet, PurposeDef, RoleDef } from './types';
+import { RESTRICTED_CATEGORIES } from './types';
+
+/** The default policies directory, relative to the working directory. */
+export const DEFAULT_POLICY_DIR = 'policies';
+
+/**
+ * Load and validate `purposes.yaml`, `fields.yaml` and `roles/*.yaml` from `dir` (default `policies`).
+ * Synchronous. Throws PolicyLoadError naming the file, the key path and the rule on the first problem;
+ * the caller must then refuse to start. `tests/` and `partners/` are not read here.
+ */
+export function loadPolicies(dir: string = DEFAULT_POLICY_DIR): PolicySet {
+  const files: YamlFile<unknown>[] = [];
+
+  const purposesFile = readYamlFile(join(dir, 'purposes.yaml'), purposesFileSchema);
+  const fieldsFile = readYamlFile(join(dir, 'fields.yaml'), fieldsFileSchema);
+  files.push(purposesFile, fieldsFile);
+
+  const consentKeys = new Map<string, ConsentKeyDef>();
+  for (const [key, def] of Object.entries(fieldsFile.data.consentKeys))
+    consentKeys.set(key, { key, description: def.description, textVersion: def.textVersion });
+  if (!consentKeys.has('storage'))
+    throw new PolicyLoadError(fieldsFile.file, 'consentKeys', 'must define "storage" (needed to hold any record)');
+
+  const fields = new Map<string, FieldDef>();
+  for (const [path, def] of Object.entries(fieldsFile.data.attributes)) fields.set(path, { path, ...def });
+  for (const path of fields.keys()) {
+    if (fields.has(path.split('.').slice(0, -1).join('.')))
+      throw new PolicyLoadError(fieldsFile.file, `attributes[${JSON.stringify(path)}]`, 'a leaf cannot sit under another leaf');
+  }
+
+  const purposes = new Map<string, PurposeDef>();
+  for (const [id, def] of Object.entries(purposesFile.data.purposes)) {
+    if (def.consent && !consentKeys.has(def.consent))
+      throw new PolicyLoadError(purposesFile.file, `purposes.${id}.consent`, `unknown consent key "${def.consent}" (not in fields.yaml consentKeys)`);
+    purposes.set(id, {
+      id,
+      description: def.description,
+      requiresTask: def.requiresTask,
+      consent: def.consent ?? null,
+      legalBasis: def.legalBasis,
+    });
+  }
+
+  const roles = new Map<string, RoleDef>();
+  const compiled = new Map<string, Map<string, CompiledRule[]>>();
+  const rolesDir = join(dir, 'roles');
+  const roleFiles = existsSync(rolesDir) ? readdirSync(rolesDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  if (!roleFiles.length) throw new PolicyLoadError(rolesDir, '', 'no role files (roles/*.yaml)');
+  for (const name of roleFiles) {
+    const file = readYamlFile(join(rolesDir, name), roleFileSchema);
+    files.push(file);
+    const { role, compiled: rules } = compileRole(file.file, file.data, { purposes, fields });
+    if (roles.has(role.id)) throw new PolicyLoadError(file.file, 'role', `duplicate role "${role.id}"`);
+    roles.set(role.id, role);
+    compiled.set(role.id, rules);
+  }
+
+  const all = [...fields.values()];
+  return {
+    dir,
+    version: hashFiles(files),
+    purposes,
+    fields,
+    roles,
+    allowedPreferences: [...fieldsFile.data.allowedPreferences],
+    consentKeys,
+    restricted: all.filter((f) => RESTRICTED_CATEGORIES.includes(f.category)).map((f) => f.path),
+    neverReadable: all.filter((f) => f.neverReadable).map((f) => f.path),
+    compiled,
+  };
+}
+
+function hashFiles(files: YamlFile<unknown>[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.file.split(/[\\/]/).slice(-2).join('/')).update('\0').update(f.text).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { formatKeyPath, PolicyLoadError } from './errors';
+
+/** A parsed policy file: its path (for messages), raw text (for the version hash) and data. */
+export interface YamlFile<T> {
+  file: string;
+  text: string;
+  data: T;
+}
+
+/** Parse YAML text; syntax errors become a PolicyLoadError naming the file and line. */
+export function parseYaml(file: string, text: string): unknown {
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const line = first.linePos?.[0];
+    const where = line ? `line ${line.line}, column ${line.col}` : '';
+    throw new PolicyLoadError(file, where, `invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+/** Turn a zod error into a PolicyLoadError for the first issue (file, key path, rule). */
+export function zodToLoadError(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): PolicyLoadError {
+  const issue = error.issues[0]!;
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+  return new PolicyLoadError(file, formatKeyPath([...prefix, ...issue.path]), message);
+}
+
+/** Read, parse and validate one policy file. */
+export function readYamlFile<S extends z.ZodType>(file: string, schema: S): YamlFile<z.output<S>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PolicyLoadError(file, '', `cannot read file (${code})`);
+  }
+  const raw = parseYaml(file, text);
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) throw zodToLoadError(file, parsed.error);
+  return { file, text, data: parsed.data };
+}
