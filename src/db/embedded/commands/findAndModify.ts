@@ -1,0 +1,48 @@
+/** findAndModify: one document found (by query and sort), then updated, replaced or removed. */
+import type { Document } from 'bson';
+import { CommandError } from '../errors';
+import { shape } from '../mingoEngine';
+import { updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
+import { arrayArg, boolArg, collectionArg, docArg, type CommandHandler } from './context';
+import { matching } from './reads';
+import { prepareInsert } from './writes';
+
+const findAndModify: CommandHandler = (cmd, ctx) => {
+  const name = collectionArg(cmd, ctx);
+  const query = docArg(cmd, 'query');
+  const remove = boolArg(cmd, 'remove');
+  const upsert = boolArg(cmd, 'upsert');
+  const returnNew = boolArg(cmd, 'new');
+  const fields = docArg(cmd, 'fields');
+  const u = cmd.update as UpdateSpec | undefined;
+  const arrayFilters = arrayArg(cmd, 'arrayFilters');
+  if (remove && u !== undefined) throw CommandError.of('FailedToParse', 'Cannot specify both an update and remove=true');
+  if (!remove && (u === undefined || u === null || typeof u !== 'object')) {
+    throw CommandError.of('FailedToParse', 'Either an update or remove=true must be specified');
+  }
+  if (remove && upsert) throw CommandError.of('FailedToParse', 'Cannot specify both upsert=true and remove=true');
+  if (remove && returnNew) throw CommandError.of('FailedToParse', 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
+
+  const collation = docArg(cmd, 'collation');
+  const [found] = shape(matching(ctx, name, query, collation), { sort: docArg(cmd, 'sort'), limit: 1, collation });
+  const project = (doc: Document | undefined): Document | null => (doc ? shape([doc], { projection: fields })[0] ?? null : null);
+
+  if (remove) {
+    if (found) ctx.store.get(ctx.db, name)!.remove(found);
+    return { lastErrorObject: { n: found ? 1 : 0 }, value: project(found), ok: 1 };
+  }
+  const coll = ctx.store.getOrCreate(ctx.db, name);
+  if (found) {
+    const next = updatedDocument(found, u!, { arrayFilters, filter: query });
+    if (next.changed) coll.replace(found, next.doc);
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? next.doc : found), ok: 1 };
+  }
+  if (upsert) {
+    const doc = prepareInsert(upsertDocument(query, u!, { arrayFilters }));
+    coll.insert(doc);
+    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? project(doc) : null, ok: 1 };
+  }
+  return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+};
+
+export const findAndModifyCommands: Record<string, CommandHandler> = { findAndModify, findandmodify: findAndModify };

@@ -1,0 +1,99 @@
+/**
+ * The one place that talks to mingo: compiled filters, projections/sort/skip/limit, updates,
+ * aggregation pipelines. mingo's default entry point registers every operator. mingo errors
+ * are translated into mongod's error codes.
+ */
+import { Aggregator, ProcessingMode, Query, update as mingoUpdate } from 'mingo';
+import type { Options } from 'mingo/types';
+import { MingoError } from 'mingo/util';
+import type { Document } from 'bson';
+import { CommandError } from './errors';
+
+export type Resolver = (collection: string) => Document[];
+
+function translate(err: unknown): never {
+  if (err instanceof CommandError) throw err;
+  const message = err instanceof Error ? err.message : String(err);
+  const unknownOp = /^unknown query operator (\$\w+)/.exec(message);
+  if (unknownOp) throw CommandError.of('BadValue', `unknown operator: ${unknownOp[1]}`);
+  const unknownTop = /^unknown top level operator: (\$\w+)/.exec(message);
+  if (unknownTop) {
+    throw CommandError.of(
+      'BadValue',
+      `unknown top level operator: ${unknownTop[1]}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.`,
+    );
+  }
+  const stage = /^unregistered pipeline operator (\$\w+)/.exec(message);
+  if (stage) throw new CommandError(40324, `Unrecognized pipeline stage name: '${stage[1]}'`);
+  if (/Unknown update operator/.test(message)) {
+    const op = /'(\$\w+)'/.exec(message)?.[1] ?? '';
+    throw CommandError.of('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  }
+  if (/would create a conflict/.test(message)) throw CommandError.of('ConflictingUpdateOperators', message);
+  if (err instanceof MingoError || err instanceof SyntaxError || err instanceof TypeError) throw CommandError.of('BadValue', message);
+  throw CommandError.of('InternalError', message);
+}
+
+/** Runs `fn`, turning mingo's errors into CommandErrors with mongod's codes. */
+export function withMingo<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    translate(err);
+  }
+}
+
+function options(resolver?: Resolver, collation?: Document): Partial<Options> {
+  return {
+    ...(resolver ? { collectionResolver: resolver } : {}),
+    ...(collation && typeof collation.locale === 'string' && collation.locale !== 'simple'
+      ? { collation: collation as unknown as Options['collation'] }
+      : {}),
+  };
+}
+
+/** A compiled filter. Throws BadValue for unknown operators (at compile time, like mongod). */
+export function compileFilter(filter: Document | undefined, collation?: Document): (doc: Document) => boolean {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  const query = withMingo(() => new Query(filter, options(undefined, collation)));
+  return (doc) => withMingo(() => query.test(doc));
+}
+
+export interface FindShape {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+  projection?: Document;
+  collation?: Document;
+}
+
+/** Sorts, skips, limits and projects already-filtered documents. */
+export function shape(docs: Document[], spec: FindShape): Document[] {
+  const sort = spec.sort && Object.keys(spec.sort).filter((k) => k !== '$natural').length ? spec.sort : undefined;
+  const natural = spec.sort?.$natural === -1;
+  const input = natural ? docs.slice().reverse() : docs;
+  const projection = spec.projection && Object.keys(spec.projection).length ? spec.projection : undefined;
+  if (!sort && !projection) {
+    const start = spec.skip ?? 0;
+    return input.slice(start, spec.limit ? start + spec.limit : undefined);
+  }
+  return withMingo(() => {
+    const cursor = new Query({}, options(undefined, spec.collation)).find<Document>(input, projection ?? {});
+    if (sort) cursor.sort(sort);
+    if (spec.skip) cursor.skip(spec.skip);
+    if (spec.limit) cursor.limit(spec.limit);
+    return cursor.all();
+  });
+}
+
+/** Applies update operators to `doc` in place. Returns the modified paths (empty: no change). */
+export function applyOperators(doc: Document, modifier: Document, arrayFilters?: Document[], filter?: Document): string[] {
+  return withMingo(() =>
+    mingoUpdate(doc, modifier, arrayFilters, filter && Object.keys(filter).length ? filter : undefined, { cloneMode: 'deep' }),
+  );
+}
+
+/** Runs an aggregation pipeline over `docs`. `resolver` serves `$lookup` from the same database. */
+export function runPipeline(docs: Document[], pipeline: Document[], resolver?: Resolver, collation?: Document): Document[] {
+  return withMingo(() => new Aggregator(pipeline, { ...options(resolver, collation), processingMode: ProcessingMode.CLONE_INPUT }).run<Document>(docs));
+}

@@ -1,0 +1,60 @@
+/** All databases of one embedded server: database name → collection name → Collection. */
+import type { Document } from 'bson';
+import { Collection } from './collection';
+import { CommandError } from './errors';
+
+const INVALID_DB_CHARS = /[/\\. "$\0]/;
+
+/** Throws InvalidNamespace (73) for a database name mongod would refuse. */
+export function checkDbName(db: unknown): string {
+  if (typeof db !== 'string' || db.length === 0 || db.length >= 64 || INVALID_DB_CHARS.test(db)) {
+    throw CommandError.of('InvalidNamespace', `Invalid database name: '${String(db)}'`);
+  }
+  return db;
+}
+
+/** Throws InvalidNamespace (73) for a collection name mongod would refuse. */
+export function checkCollectionName(db: string, name: unknown): string {
+  if (typeof name !== 'string') {
+    throw CommandError.of('InvalidNamespace', `collection name has invalid type ${name === null ? 'null' : typeof name}`);
+  }
+  if (name.length === 0 || name.includes('\0') || name.includes('$') || name.startsWith('.') || name.startsWith('system.')) {
+    throw CommandError.of('InvalidNamespace', `Invalid namespace specified '${db}.${name}'`);
+  }
+  return name;
+}
+
+export class Store {
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+
+  databaseNames(): string[] {
+    return Array.from(this.dbs.keys()).filter((d) => (this.dbs.get(d)?.size ?? 0) > 0);
+  }
+
+  collections(db: string): Collection[] {
+    return Array.from(this.dbs.get(db)?.values() ?? []);
+  }
+
+  get(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** The collection, created implicitly (as mongod does on first write). */
+  getOrCreate(db: string, name: string, options: Document = {}): Collection {
+    let colls = this.dbs.get(db);
+    if (!colls) this.dbs.set(db, (colls = new Map()));
+    let coll = colls.get(name);
+    if (!coll) colls.set(name, (coll = new Collection(db, name, options)));
+    return coll;
+  }
+
+  drop(db: string, name: string): Collection | undefined {
+    const coll = this.dbs.get(db)?.get(name);
+    this.dbs.get(db)?.delete(name);
+    return coll;
+  }
+
+  dropDatabase(db: string): void {
+    this.dbs.delete(db);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Turning an update specification (operators, replacement document or pipeline) into the next
+ * version of a document, and building the document an upsert inserts. The operators themselves
+ * are mingo's; `$setOnInsert` (which mingo lacks) is applied here as a `$set` on insert only.
+ */
+import { ObjectId, type Document } from 'bson';
+import { cloneDeep, isEqual } from 'mingo/util';
+import { CommandError } from './errors';
+import { canonicalKey } from './keys';
+import { applyOperators, runPipeline } from './mingoEngine';
+
+export type UpdateSpec = Document | Document[];
+
+export function isPipeline(u: UpdateSpec): u is Document[] {
+  return Array.isArray(u);
+}
+
+/** True for `{ $set: … }`-style updates, false for replacement documents. Rejects mixtures. */
+export function isOperatorUpdate(u: UpdateSpec): boolean {
+  if (isPipeline(u)) return false;
+  const keys = Object.keys(u);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  if (ops.length === 0) return false;
+  const plain = keys.find((k) => !k.startsWith('$'));
+  if (plain !== undefined) {
+    throw CommandError.of('FailedToParse', `Unknown modifier: ${plain}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  }
+  return true;
+}
+
+/** Puts `_id` first, as mongod stores it. */
+export function idFirst(doc: Document): Document {
+  if (Object.keys(doc)[0] === '_id') return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
+
+function checkId(before: unknown, after: unknown): void {
+  if (canonicalKey(before) !== canonicalKey(after)) {
+    throw CommandError.of('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  }
+}
+
+function operatorsFor(u: Document, inserting: boolean): Document {
+  const { $setOnInsert, ...rest } = u;
+  if (!inserting || !$setOnInsert || typeof $setOnInsert !== 'object') return rest;
+  const set = { ...(rest.$set as Document | undefined) };
+  for (const [k, v] of Object.entries($setOnInsert as Document)) {
+    if (k in set) throw CommandError.of('ConflictingUpdateOperators', `Updating the path '${k}' would create a conflict at '${k}'`);
+    set[k] = v;
+  }
+  return { ...rest, $set: set };
+}
+
+export interface UpdateOptions {
+  arrayFilters?: Document[];
+  /** The query that selected the document, for the positional `$` operator. */
+  filter?: Document;
+}
+
+/** The next version of `doc` (a new object; `doc` is untouched) and whether anything changed. */
+export function updatedDocument(doc: Document, u: UpdateSpec, opts: UpdateOptions = {}): { doc: Document; changed: boolean } {
+  if (isPipeline(u)) {
+    const [next] = runPipeline([doc], u);
+    if (!next) throw CommandError.of('BadValue', 'the update pipeline removed the document');
+    checkId(doc._id, next._id);
+    const out = idFirst(next);
+    return { doc: out, changed: !isEqual(doc, out) };
+  }
+  if (isOperatorUpdate(u)) {
+    const next = cloneDeep(doc) as Document;
+    const ops = operatorsFor(u, false);
+    const paths = Object.keys(ops).length ? applyOperators(next, ops, opts.arrayFilters, opts.filter) : [];
+    checkId(doc._id, next._id);
+    return { doc: paths.length ? idFirst(next) : doc, changed: paths.length > 0 };
+  }
+  if (u._id !== undefined) checkId(doc._id, u._id);
+  const next = idFirst({ ...u, _id: doc._id });
+  return { doc: next, changed: !isEqual(doc, next) };
+}
+
+function setPath(target: Document, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const existing = node[parts[i]];
+    if (!existing || typeof existing !== 'object') node[parts[i]] = {};
+    node = node[parts[i]] as Document;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+function isEqualityValue(v: unknown): boolean {
+  if (v instanceof RegExp) return false;
+  if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v as { _bsontype?: string })._bsontype) {
+    return Object.keys(v).every((k) => !k.startsWith('$'));
+  }
+  return true;
+}
+
+/** The fields an upsert copies from its query: equality conditions, including those inside `$and`. */
+export function seedFromFilter(filter: Document | undefined): Document {
+  const out: Document = {};
+  const visit = (f: Document): void => {
+    for (const [k, v] of Object.entries(f)) {
+      if (k === '$and' && Array.isArray(v)) v.forEach((c) => c && typeof c === 'object' && visit(c as Document));
+      else if (k.startsWith('$')) continue;
+      else if (isEqualityValue(v)) setPath(out, k, cloneDeep(v));
+      else if (v && typeof v === 'object' && '$eq' in (v as Document) && isEqualityValue((v as Document).$eq)) setPath(out, k, cloneDeep((v as Document).$eq));
+    }
+  };
+  if (filter) visit(filter);
+  return out;
+}
+
+/** The document an upsert inserts when nothing matched. */
+export function upsertDocument(filter: Document | undefined, u: UpdateSpec, opts: UpdateOptions = {}): Document {
+  const seed = seedFromFilter(filter);
+  let doc: Document;
+  if (isPipeline(u)) {
+    doc = runPipeline([seed], u)[0] ?? seed;
+  } else if (isOperatorUpdate(u)) {
+    doc = seed;
+    const ops = operatorsFor(u, true);
+    if (Object.keys(ops).length) applyOperators(doc, ops, opts.arrayFilters);
+    if (seed._id !== undefined && doc._id !== undefined) checkId(seedFromFilter(filter)._id, doc._id);
+  } else {
+    if (u._id !== undefined && seed._id !== undefined) checkId(seed._id, u._id);
+    doc = { ...u };
+    if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
+  }
+  if (doc._id === undefined) doc._id = new ObjectId();
+  return idFirst(doc);
+}
