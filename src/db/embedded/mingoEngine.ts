@@ -29,6 +29,9 @@ function translate(err: unknown): never {
     const op = /'(\$\w+)'/.exec(message)?.[1] ?? '';
     throw CommandError.of('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
   }
+  if (/immutable field '_id'/.test(message)) {
+    throw CommandError.of('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  }
   if (/would create a conflict/.test(message)) throw CommandError.of('ConflictingUpdateOperators', message);
   if (err instanceof MingoError || err instanceof SyntaxError || err instanceof TypeError) throw CommandError.of('BadValue', message);
   throw CommandError.of('InternalError', message);

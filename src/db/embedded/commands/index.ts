@@ -39,6 +39,7 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db'> & { db
       throw CommandError.of('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
     }
     const handler = handlers.get(name);
+    if (!handler) logger.debug('embedded store: unknown command', { command: name });
     if (!handler) throw CommandError.of('CommandNotFound', `no such command: '${name}'`);
     return handler(cmd, { ...ctx, db });
   } catch (err) {

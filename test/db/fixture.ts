@@ -1,0 +1,31 @@
+/**
+ * Shared setup for the conformance suite: one database per test file (the backend configured by
+ * MONGODB_URI, else a fresh embedded store), a driver client on it, and unique collection names.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { MongoClient, type Db } from 'mongodb';
+import { startTestDatabase, type TestDatabase } from '../support/database';
+
+export interface DriverFixture {
+  database: TestDatabase;
+  client: MongoClient;
+  db: Db;
+  /** A collection name not used by any other test. */
+  name(prefix?: string): string;
+}
+
+export function useDriver(): DriverFixture {
+  const fixture = {} as DriverFixture;
+  let counter = 0;
+  beforeAll(async () => {
+    fixture.database = await startTestDatabase();
+    fixture.client = await MongoClient.connect(fixture.database.uri, { serverSelectionTimeoutMS: 10_000 });
+    fixture.db = fixture.client.db(fixture.database.dbName);
+    fixture.name = (prefix = 'c') => `${prefix}_${++counter}`;
+  });
+  afterAll(async () => {
+    await fixture.client?.close();
+    await fixture.database?.stop();
+  });
+  return fixture;
+}
