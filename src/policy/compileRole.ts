@@ -53,6 +53,28 @@ export function compileRole(
   return { role, compiled };
 }
 
+/** Query operators the CASL Mongo matcher evaluates (others would silently be compared as values). */
+export const MONGO_OPERATORS = [
+  '$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$all', '$size',
+  '$regex', '$options', '$elemMatch', '$exists', '$and', '$or', '$nor', '$not',
+] as const;
+
+function unsupportedOperator(value: unknown, path: (string | number)[] = []): { op: string; path: (string | number)[] } | null {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = unsupportedOperator(value[i], [...path, i]);
+      if (hit) return hit;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.startsWith('$') && !(MONGO_OPERATORS as readonly string[]).includes(k)) return { op: k, path: [...path, k] };
+      const hit = unsupportedOperator(v, [...path, k]);
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
 type Fail = (key: (string | number)[], rule: string) => never;
 
 function defaultScope(purpose: PurposeDef, kind: RoleFile['kind']): Scope {
@@ -86,6 +108,8 @@ function checkRule(input: RuleInput, purpose: PurposeDef, kind: RoleFile['kind']
     fail(['scope'], `purpose "${purpose.id}" requires a task: its rules are limited to the task (scope task)`);
   if (scope === 'self' && input.subject === 'Task') fail(['scope'], 'scope self is not defined for subject Task');
 
+  const badOperator = unsupportedOperator(input.conditions ?? {});
+  if (badOperator) fail(['conditions', ...badOperator.path], `unsupported operator "${badOperator.op}"; use one of ${MONGO_OPERATORS.join(' ')}`);
   for (const [value, path] of stringValues(input.conditions ?? {})) {
     const name = placeholderIn(value);
     if (name === 'unknown')

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { compileRole } from './compileRole';
 import { PolicyLoadError } from './errors';
 import { readYamlFile, type YamlFile } from './yamlFile';
@@ -66,7 +66,7 @@ export function loadPolicies(dir: string = DEFAULT_POLICY_DIR): PolicySet {
   const all = [...fields.values()];
   return {
     dir,
-    version: hashFiles(files),
+    version: hashFiles(dir, files),
     purposes,
     fields,
     roles,
@@ -78,8 +78,8 @@ export function loadPolicies(dir: string = DEFAULT_POLICY_DIR): PolicySet {
   };
 }
 
-function hashFiles(files: YamlFile<unknown>[]): string {
+function hashFiles(dir: string, files: YamlFile<unknown>[]): string {
   const hash = createHash('sha256');
-  for (const f of files) hash.update(f.file.split(/[\\/]/).slice(-2).join('/')).update('\0').update(f.text).update('\0');
+  for (const f of files) hash.update(relative(dir, f.file)).update('\0').update(f.text).update('\0');
   return hash.digest('hex').slice(0, 16);
 }

@@ -12,21 +12,24 @@ export interface YamlFile<T> {
 
 /** Parse YAML text; syntax errors become a PolicyLoadError naming the file and line. */
 export function parseYaml(file: string, text: string): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0];
     const where = line ? `line ${line.line}, column ${line.col}` : '';
-    throw new PolicyLoadError(file, where, `invalid YAML: ${first.message.split('\n')[0]}`);
+    const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new PolicyLoadError(file, where, `invalid YAML: ${message}`);
   }
   return doc.toJS();
 }
 
 /** Turn a zod error into a PolicyLoadError for the first issue (file, key path, rule). */
 export function zodToLoadError(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): PolicyLoadError {
-  const issue = error.issues[0]!;
+  // A misspelt key explains the "required" issue it causes: report it first.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   let message = issue.message;
   if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+  if (issue.code === 'unrecognized_keys') message = `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return new PolicyLoadError(file, formatKeyPath([...prefix, ...issue.path]), message);
 }
 
