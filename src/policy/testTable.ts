@@ -76,8 +76,9 @@ export function loadTestTable(file: string, policies: PolicySet): PolicyTestCase
   } catch (err) {
     throw new PolicyLoadError(file, '', `cannot read file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
-  const parsed = testTableSchema.safeParse(parseYaml(file, text) ?? {});
-  if (!parsed.success) throw zodToLoadError(file, parsed.error);
+  const raw = parseYaml(file, text) ?? {};
+  const parsed = testTableSchema.safeParse(raw);
+  if (!parsed.success) throw zodToLoadError(file, parsed.error, raw);
   const t = parsed.data;
   return t.cases.map((c, index) => {
     const fail = (key: (string | number)[], rule: string): never => {

@@ -24,13 +24,22 @@ export function parseYaml(file: string, text: string): unknown {
 }
 
 /** Turn a zod error into a PolicyLoadError for the first issue (file, key path, rule). */
-export function zodToLoadError(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): PolicyLoadError {
+export function zodToLoadError(file: string, error: z.ZodError, input: unknown): PolicyLoadError {
   // A misspelt key explains the "required" issue it causes: report it first.
   const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   let message = issue.message;
-  if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+  if (issue.code !== 'unrecognized_keys' && valueAt(input, issue.path) === undefined) message = 'is required';
   if (issue.code === 'unrecognized_keys') message = `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return new PolicyLoadError(file, formatKeyPath([...prefix, ...issue.path]), message);
+  return new PolicyLoadError(file, formatKeyPath(issue.path), message);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
 
 /** Read, parse and validate one policy file. */
@@ -42,8 +51,8 @@ export function readYamlFile<S extends z.ZodType>(file: string, schema: S): Yaml
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new PolicyLoadError(file, '', `cannot read file (${code})`);
   }
-  const raw = parseYaml(file, text);
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) throw zodToLoadError(file, parsed.error);
+  const raw = parseYaml(file, text) ?? {};
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw zodToLoadError(file, parsed.error, raw);
   return { file, text, data: parsed.data };
 }
