@@ -48,6 +48,8 @@ export function withMingo<T>(fn: () => T): T {
 
 function options(resolver?: Resolver, collation?: Document): Partial<Options> {
   return {
+    // Server-side JavaScript ($where, $function, $accumulator) is never run.
+    scriptEnabled: false,
     ...(resolver ? { collectionResolver: resolver } : {}),
     ...(collation && typeof collation.locale === 'string' && collation.locale !== 'simple'
       ? { collation: collation as unknown as Options['collation'] }

@@ -4,6 +4,7 @@
  * `$out` replaces the target collection's documents.
  */
 import type { Document } from 'bson';
+import { cloneDeep } from 'mingo/util';
 import { CommandError } from '../errors';
 import { runPipeline } from '../mingoEngine';
 import { checkCollectionName } from '../store';
@@ -42,7 +43,8 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   }
   const out = last && '$out' in last ? last.$out : undefined;
   const stages = out === undefined ? pipeline : pipeline.slice(0, -1);
-  const resolver = (name: string): Document[] => ctx.store.get(ctx.db, name)?.all() ?? [];
+  // $lookup embeds foreign documents in the output; copies keep later stages off the stored ones.
+  const resolver = (name: string): Document[] => (ctx.store.get(ctx.db, name)?.all() ?? []).map((d) => cloneDeep(d) as Document);
   const result = runPipeline(docs, stages, resolver, docArg(cmd, 'collation'));
   if (out !== undefined) {
     writeOut(ctx, out, result);
