@@ -157,6 +157,43 @@ describe('mongoose on the configured backend', () => {
     }
   });
 
+  it('syncs indexes, runs bulkWrite and reports unordered insertMany failures', async () => {
+    expect(await Customer.diffIndexes()).toEqual({ toDrop: [], toCreate: [] });
+    const res = await Order.bulkWrite([
+      { insertOne: { document: { customer: 'cus_c', total: 7 } } },
+      { updateMany: { filter: { customer: 'cus_c' }, update: { $inc: { total: 1 } } } },
+      { deleteOne: { filter: { customer: 'cus_c', total: 8 } } },
+    ]);
+    expect(res.insertedCount).toBe(1);
+    expect(res.modifiedCount).toBeGreaterThanOrEqual(2);
+    expect(res.deletedCount).toBe(1);
+    const err = (await Customer.insertMany(
+      [
+        { _id: 'cus_x1', fullName: 'X1', email: 'ada@example.test' },
+        { _id: 'cus_x2', fullName: 'X2' },
+      ],
+      { ordered: false },
+    ).catch((e: unknown) => e)) as { code?: number; insertedDocs?: unknown[] };
+    expect(err.code).toBe(11000);
+    expect(await Customer.exists({ _id: 'cus_x2' })).not.toBeNull();
+    expect(await Customer.exists({ _id: 'cus_x1' })).toBeNull();
+  });
+
+  it('refuses multi-document transactions as a standalone server does', async () => {
+    const session = await conn.startSession();
+    try {
+      const err = await session
+        .withTransaction(async () => {
+          await Order.create([{ customer: 'cus_txn', total: 1 }], { session });
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(await Order.exists({ customer: 'cus_txn' })).toBeNull();
+    } finally {
+      await session.endSession();
+    }
+  });
+
   it('deletes', async () => {
     expect((await Order.deleteMany({ customer: 'cus_b' })).deletedCount).toBe(150);
     expect((await Customer.deleteOne({ _id: 'cus_new' })).deletedCount).toBe(1);

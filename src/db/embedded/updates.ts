@@ -52,6 +52,13 @@ function operatorsFor(u: Document, inserting: boolean): Document {
   return { ...rest, $set: set };
 }
 
+/** Whether an operator update uses the positional `$` (which needs the query that matched). */
+function usesPositional(ops: Document): boolean {
+  return Object.values(ops).some(
+    (fields) => fields && typeof fields === 'object' && Object.keys(fields as Document).some((p) => /(^|\.)\$(\.|$)/.test(p)),
+  );
+}
+
 export interface UpdateOptions {
   arrayFilters?: Document[];
   /** The query that selected the document, for the positional `$` operator. */
@@ -70,7 +77,8 @@ export function updatedDocument(doc: Document, u: UpdateSpec, opts: UpdateOption
   if (isOperatorUpdate(u)) {
     const next = cloneDeep(doc) as Document;
     const ops = operatorsFor(u, false);
-    const paths = Object.keys(ops).length ? applyOperators(next, ops, opts.arrayFilters, opts.filter) : [];
+    const positional = usesPositional(ops);
+    const paths = Object.keys(ops).length ? applyOperators(next, ops, opts.arrayFilters, positional ? opts.filter : undefined) : [];
     checkId(doc._id, next._id);
     return { doc: paths.length ? idFirst(next) : doc, changed: paths.length > 0 };
   }

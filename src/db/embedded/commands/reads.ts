@@ -88,4 +88,27 @@ const distinct: CommandHandler = (cmd, ctx) => {
   return { values, ok: 1 };
 };
 
-export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct };
+
+/**
+ * explain for find/aggregate/count/distinct/update/delete/findAndModify: a minimal
+ * queryPlanner section (the embedded store always scans or looks up by _id).
+ */
+const explain: CommandHandler = (cmd, ctx) => {
+  const inner = docArg(cmd, 'explain');
+  if (!inner || Object.keys(inner).length === 0) throw CommandError.of('FailedToParse', 'explain command requires a nested object');
+  const name = Object.keys(inner)[0];
+  const coll = checkCollectionName(ctx.db, inner[name]);
+  return {
+    queryPlanner: {
+      namespace: `${ctx.db}.${coll}`,
+      parsedQuery: inner.filter ?? inner.query ?? {},
+      winningPlan: { stage: 'COLLSCAN' },
+      rejectedPlans: [],
+    },
+    command: inner,
+    serverInfo: { host: 'embedded', version: '7.0.0' },
+    ok: 1,
+  };
+};
+
+export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct, explain };
