@@ -223,6 +223,16 @@ describe('collections and databases', () => {
     expect(after.databases.map((d) => d.name)).not.toContain(`${f.database.dbName}_x`);
   });
 
+  it('pages listCollections and database-level aggregate cursors with getMore', async () => {
+    const db = f.client.db(`${f.database.dbName}_paged`);
+    for (const n of ['a', 'b', 'c']) await db.createCollection(n);
+    const names = (await db.listCollections({}, { batchSize: 1 }).toArray()).map((c) => c.name).sort();
+    expect(names).toEqual(['a', 'b', 'c']);
+    const docs = await db.aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] }], { batchSize: 1 }).toArray();
+    expect(docs).toEqual([{ x: 1 }, { x: 2 }, { x: 3 }]);
+    await db.dropDatabase();
+  });
+
   it('answers an unknown command with CommandNotFound (59) naming it', async () => {
     const err = (await f.db.command({ frobnicate: 1 }).catch((e: unknown) => e)) as MongoServerError;
     expect(err.code).toBe(59);

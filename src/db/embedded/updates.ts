@@ -89,9 +89,10 @@ export function updatedDocument(doc: Document, u: UpdateSpec, opts: UpdateOption
 
 function setPath(target: Document, path: string, value: unknown): void {
   const parts = path.split('.');
+  if (parts.includes('__proto__')) throw CommandError.of('BadValue', `invalid field path '${path}'`);
   let node = target;
   for (let i = 0; i < parts.length - 1; i++) {
-    const existing = node[parts[i]];
+    const existing = Object.prototype.hasOwnProperty.call(node, parts[i]) ? node[parts[i]] : undefined;
     if (!existing || typeof existing !== 'object') node[parts[i]] = {};
     node = node[parts[i]] as Document;
   }

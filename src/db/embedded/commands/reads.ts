@@ -40,7 +40,9 @@ function cursorId(v: unknown): number | undefined {
 const getMore: CommandHandler = (cmd, ctx) => {
   const id = cursorId(cmd.getMore);
   if (id === undefined) throw CommandError.of('TypeMismatch', "Field 'getMore' must be of type long");
-  const coll = checkCollectionName(ctx.db, cmd.collection);
+  // Cursors of listCollections / aggregate: 1 live on the virtual `$cmd.<command>` namespace.
+  const name = cmd.collection;
+  const coll = typeof name === 'string' && /^\$cmd\.\w+$/.test(name) ? name : checkCollectionName(ctx.db, name);
   return ctx.cursors.more(id, `${ctx.db}.${coll}`, countArg(cmd, 'batchSize'));
 };
 
