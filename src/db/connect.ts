@@ -59,7 +59,7 @@ async function startEmbedded(reason: string): Promise<DatabaseHandle> {
 export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<DatabaseHandle> {
   const uri = opts.uri ?? process.env.MONGODB_URI;
   if (uri) {
-    const reason = opts.uri ? 'a connection string was given' : 'MONGODB_URI is set';
+    const reason = opts.uri && opts.uri !== process.env.MONGODB_URI ? 'a connection string was given' : 'MONGODB_URI is set';
     logger.info(`database: MongoDB at ${redactUri(uri)} (${reason})`, { backend: 'uri', reason });
     return { uri, backend: 'uri', reason, stop: async () => undefined };
   }

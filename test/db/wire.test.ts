@@ -4,6 +4,7 @@
  * connection while other clients keep being served. These target the embedded server itself.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import { EmbeddedMongoServer } from '../../src/db/embedded';
 import { crc32c } from '../../src/db/embedded/crc32c';
@@ -153,6 +154,27 @@ describe('bad input', () => {
     expect(await r.command({ frob: 1, $db: 'wire' })).toMatchObject({ ok: 0, code: 59, errmsg: "no such command: 'frob'" });
     const txn = await r.command({ insert: 'c', documents: [{}], txnNumber: 1, startTransaction: true, autocommit: false, $db: 'wire' });
     expect(txn).toMatchObject({ ok: 0, code: 20, codeName: 'IllegalOperation' });
+  });
+
+  it('answers every command whose BSON bytes were corrupted, on the same connection', async () => {
+    let seed = 20240601;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const commands = [
+      { find: 'fz', filter: { a: 1 }, sort: { a: -1 }, $db: 'wire' },
+      { insert: 'fz', documents: [{ a: 1, b: [1, { c: 2 }] }], $db: 'wire' },
+      { update: 'fz', updates: [{ q: { a: { $gt: 0 } }, u: { $inc: { a: 1 } }, upsert: true }], $db: 'wire' },
+      { aggregate: 'fz', pipeline: [{ $group: { _id: '$a', n: { $sum: 1 } } }], cursor: {}, $db: 'wire' },
+      { createIndexes: 'fz', indexes: [{ key: { b: 1 }, name: 'b_1', unique: true }], $db: 'wire' },
+      { findAndModify: 'fz', query: {}, update: { $set: { z: 1 } }, new: true, $db: 'wire' },
+    ];
+    const r = await raw();
+    for (let i = 0; i < 300; i++) {
+      const body = Buffer.from(BSON.serialize(commands[i % commands.length]));
+      for (let k = 0; k <= next(3); k++) body[next(body.length)] = next(256);
+      const reply = await r.command({}, { rawBody: body });
+      expect([0, 1]).toContain(reply.ok);
+      if (reply.ok === 0) expect(reply.code).not.toBe(1);
+    }
   });
 
   it('answers an empty command document', async () => {
