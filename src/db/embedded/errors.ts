@@ -21,8 +21,6 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   CannotCreateIndex: 67,
-  OperationFailed: 96,
-  Location40414: 40414,
   UnsupportedOpQueryCommand: 352,
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,
@@ -33,10 +31,9 @@ export type ErrorCodeName = keyof typeof ErrorCodes;
 
 const namesByCode = new Map<number, string>(Object.entries(ErrorCodes).map(([name, code]) => [code, name]));
 
-/** The code name mongod uses for a code (e.g. 11000 → DuplicateKey), or undefined if it has none. */
+/** The code name mongod uses for a code (11000 → DuplicateKey, 40324 → Location40324), if any. */
 export function codeNameOf(code: number): string | undefined {
-  if (code === ErrorCodes.Location40414) return undefined;
-  return namesByCode.get(code);
+  return namesByCode.get(code) ?? (code >= 10_000 ? `Location${code}` : undefined);
 }
 
 /** An error answered to the client as a failed command (ok: 0). */

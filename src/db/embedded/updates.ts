@@ -129,10 +129,11 @@ export function upsertDocument(filter: Document | undefined, u: UpdateSpec, opts
   if (isPipeline(u)) {
     doc = runPipeline([seed], u)[0] ?? seed;
   } else if (isOperatorUpdate(u)) {
+    const queriedId = seed._id;
     doc = seed;
     const ops = operatorsFor(u, true);
     if (Object.keys(ops).length) applyOperators(doc, ops, opts.arrayFilters);
-    if (seed._id !== undefined && doc._id !== undefined) checkId(seedFromFilter(filter)._id, doc._id);
+    if (queriedId !== undefined) checkId(queriedId, doc._id);
   } else {
     if (u._id !== undefined && seed._id !== undefined) checkId(seed._id, u._id);
     doc = { ...u };
