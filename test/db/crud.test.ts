@@ -32,6 +32,20 @@ describe('insert and find', () => {
     expect(back?.nested).toEqual({ a: [1, { b: null }], t: true });
   });
 
+  it('matches and indexes binary values byte for byte (not as text)', async () => {
+    const c = f.db.collection(f.name());
+    const a = new Binary(Buffer.from([0xff, 0x01]), 0);
+    const b = new Binary(Buffer.from([0xfe, 0x01]), 0);
+    const uuidish = new Binary(Buffer.from([0xff, 0x01]), 4);
+    await c.createIndex({ key: 1 }, { unique: true });
+    await c.insertMany([{ n: 'a', key: a }, { n: 'b', key: b }, { n: 'u', key: uuidish }]);
+    expect((await c.find({ key: a }).toArray()).map((d) => d.n)).toEqual(['a']);
+    expect((await c.find({ key: { $in: [b, uuidish] } }).sort({ n: 1 }).toArray()).map((d) => d.n)).toEqual(['b', 'u']);
+    expect((await c.find({}).sort({ key: 1 }).toArray()).map((d) => d.n)).toEqual(['b', 'a', 'u']);
+    const dup = (await c.insertOne({ n: 'again', key: new Binary(Buffer.from([0xff, 0x01]), 0) }).catch((e: unknown) => e)) as MongoServerError;
+    expect(dup.code).toBe(11000);
+  });
+
   it('generates an ObjectId _id server-side when missing and keeps _id first', async () => {
     const c = f.db.collection(f.name());
     await c.insertOne({ a: 1 }, { forceServerObjectId: true });
