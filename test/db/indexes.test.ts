@@ -102,6 +102,10 @@ describe('indexes', () => {
     expect(await c.findOne({ _id: 'cus_7' })).toEqual({ _id: 'cus_7', n: 7 });
     const some = await c.find({ _id: { $in: ['cus_3', 'cus_9', 'cus_404'] }, n: { $gt: 5 } }).toArray();
     expect(some).toEqual([{ _id: 'cus_9', n: 9 }]);
+    const nested = await c.find({ $and: [{ n: { $lt: 20 } }, { $and: [{ _id: { $in: ['cus_3', 'cus_30'] } }] }] }).toArray();
+    expect(nested).toEqual([{ _id: 'cus_3', n: 3 }]);
+    const either = await c.find({ $or: [{ _id: 'cus_1' }, { n: 2 }] }).sort({ n: 1 }).toArray();
+    expect(either.map((d) => d._id)).toEqual(['cus_1', 'cus_2']);
     await c.createIndex({ n: 1 }, { unique: true });
     expect(await c.findOne({ n: 12 })).toEqual({ _id: 'cus_12', n: 12 });
     expect(await c.findOne({ n: 12, _id: 'cus_1' })).toBeNull();

@@ -63,11 +63,8 @@ export class Collection {
    */
   candidates(filter: Document | undefined): Document[] {
     if (!filter) return this.all();
-    const id = filter._id;
-    if (id !== undefined) {
-      const exact = this.exactValues(id);
-      if (exact) return exact.map((v) => this.byId(v)).filter((d): d is Document => d !== undefined);
-    }
+    const exact = this.exactIds(filter);
+    if (exact) return exact.map((v) => this.byId(v)).filter((d): d is Document => d !== undefined);
     for (const [name, keys] of this.uniqueKeys) {
       const index = this.indexes.get(name)!;
       if (index.fields.length !== 1 || index.spec.sparse || index.spec.partialFilterExpression) continue;
@@ -78,6 +75,23 @@ export class Collection {
       return doc ? [doc] : [];
     }
     return this.all();
+  }
+
+  /** Exact `_id` values the filter pins, at top level or inside a (nested) `$and`. */
+  private exactIds(filter: Document): unknown[] | undefined {
+    if (filter._id !== undefined) {
+      const exact = this.exactValues(filter._id);
+      if (exact) return exact;
+    }
+    if (Array.isArray(filter.$and)) {
+      for (const part of filter.$and) {
+        if (part && typeof part === 'object' && !Array.isArray(part)) {
+          const exact = this.exactIds(part as Document);
+          if (exact) return exact;
+        }
+      }
+    }
+    return undefined;
   }
 
   private exactValues(v: unknown): unknown[] | undefined {
