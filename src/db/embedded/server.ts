@@ -4,6 +4,7 @@
  * standalone mongod. For development and tests only: nothing is durable.
  */
 import net from 'node:net';
+import { logger } from '../../logger';
 import { ClientConnection } from './connection';
 import { CursorRegistry } from './cursors';
 import { Store } from './store';
@@ -36,6 +37,8 @@ export class EmbeddedMongoServer {
     this.sweeper = setInterval(() => this.cursors.sweep(), 60_000);
     this.sweeper.unref();
     server.on('connection', (socket) => this.accept(socket));
+    // e.g. EMFILE while accepting: keep serving the clients already connected.
+    server.on('error', (err) => logger.warn('embedded store: listener error', { error: err.message }));
   }
 
   /** Starts listening; resolves once the port is bound. */
