@@ -24,6 +24,10 @@ export interface Config {
   policiesDir: string;
   /** Maximum GraphQL query depth. Default 10. */
   maxDepth: number;
+  /** Master key for the local key provider (base64 of 32 bytes). Required in production. */
+  masterKey?: string;
+  /** Development master-key file, created with mode 0600 when missing. Default `.data/master.key`. */
+  masterKeyFile: string;
   /** How long the access-log write may take before the response fails closed, in ms. Default 5000. */
   auditTimeoutMs: number;
 }
@@ -90,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: boolVar(env, 'SEED_DEMO', !mongodbUri),
     policiesDir: env.POLICIES_DIR || 'policies',
     maxDepth: intVar(env, 'MAX_DEPTH', 10, 2, 50),
+    masterKey: env.MASTER_KEY || undefined,
+    masterKeyFile: env.MASTER_KEY_FILE || '.data/master.key',
     auditTimeoutMs: intVar(env, 'AUDIT_TIMEOUT_MS', 5000, 100, 120000),
   };
 }

@@ -1,0 +1,105 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { rowFilter } from '../policy';
+import { ErrorCode, SafeError } from '../server/errors';
+import type { RequestContext } from '../server/requestContext';
+import { OWNER } from '../server/guardFields';
+import type { CustomerDoc } from './customerModel';
+import { Customer, CustomerConnection, CustomerFilter, Health } from './customerTypes';
+import { decodeCursor, encodeCursor, pageSize } from './cursor';
+
+const ID_FORMAT = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** FORBIDDEN, the same whether the customer exists or not; recorded as an operation-level denial. */
+export function outOfScope(ctx: RequestContext, id: string): SafeError {
+  const reason = 'the customer is outside your scope for this purpose, or does not exist';
+  ctx.audit.operationDenied(ErrorCode.FORBIDDEN, reason, 'Customer', ID_FORMAT.test(id) ? id : null);
+  return new SafeError(ErrorCode.FORBIDDEN, `Not allowed: ${reason}`);
+}
+
+/** Loads a customer the caller may read, or throws FORBIDDEN. */
+export async function loadInScope(ctx: RequestContext, id: string): Promise<CustomerDoc> {
+  const doc = ID_FORMAT.test(id) ? await ctx.loaders.customer.load(id) : null;
+  if (!doc) throw outOfScope(ctx, id);
+  return doc;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The caller's filter; filtering on an attribute the caller may not read would leak it, so that is refused. */
+function callerFilter(ctx: RequestContext, filter: CustomerFilter | null | undefined): Record<string, unknown> {
+  const clauses: Record<string, unknown>[] = [];
+  const need = (path: string) => {
+    if (!ctx.ability.can('read', 'Customer', path)) {
+      throw new SafeError(ErrorCode.FORBIDDEN_FIELD, `Not allowed to filter on Customer.${path} for purpose ${ctx.purpose?.id}`, {
+        field: `Customer.${path}`, purpose: ctx.purpose?.id ?? null, count: 0,
+      });
+    }
+  };
+  if (filter?.segment != null) { need('segment'); clauses.push({ segment: filter.segment }); }
+  if (filter?.country != null) { need('address.country'); clauses.push({ 'address.country': filter.country.toUpperCase() }); }
+  if (filter?.search != null) {
+    need('fullName');
+    const text = filter.search.trim();
+    if (text.length < 1 || text.length > 100) throw new SafeError(ErrorCode.BAD_USER_INPUT, 'Invalid value for "filter.search": must be 1 to 100 characters', { field: 'filter.search' });
+    clauses.push({ fullName: { $regex: '^' + escapeRegex(text), $options: 'i' } });
+  }
+  return clauses.length ? { $and: clauses } : {};
+}
+
+@Resolver(() => Customer)
+export class CustomerQueryResolver {
+  @Query(() => Customer, { nullable: true, description: 'One customer in scope; FORBIDDEN otherwise (whether it exists or not).' })
+  async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<CustomerDoc> {
+    return loadInScope(ctx, id);
+  }
+
+  @Query(() => CustomerConnection, { description: 'Customers in scope, filtered in the database.' })
+  async customers(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => CustomerFilter, { nullable: true }) filter?: CustomerFilter,
+    @Arg('first', () => Int, { defaultValue: 50 }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const limit = pageSize(first, 50, 200);
+    const scope = { $and: [rowFilter(ctx.ability, 'read', 'Customer'), callerFilter(ctx, filter)] };
+    const page = after ? { $and: [scope, { _id: { $gt: decodeCursor(after) } }] } : scope;
+    const { customers } = ctx.app.models;
+    const [docs, totalCount] = await Promise.all([
+      customers.find(page).sort({ _id: 1 }).limit(limit + 1).lean<CustomerDoc[]>().exec(),
+      customers.countDocuments(scope).exec(),
+    ]);
+    const rows = docs.slice(0, limit);
+    for (const d of rows) ctx.loaders.customer.prime(d._id, d);
+    const edges = rows.map((node) => ({ cursor: encodeCursor(node._id), node }));
+    return { edges, totalCount, pageInfo: { hasNextPage: docs.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() c: CustomerDoc): string {
+    return c._id;
+  }
+
+  @FieldResolver(() => Int, { nullable: true })
+  birthYear(@Root() c: CustomerDoc): number | null {
+    return c.birthDate ? Number(c.birthDate.slice(0, 4)) : null;
+  }
+}
+
+/** Restricted health attributes: decrypted here, which only runs once the field guard has allowed the read. */
+@Resolver(() => Health)
+export class HealthResolver {
+  @FieldResolver(() => [String], { nullable: true })
+  async conditions(@Root() h: Record<string | symbol, unknown>, @Ctx() ctx: RequestContext): Promise<string[] | null> {
+    const owner = h[OWNER] as CustomerDoc;
+    return h.conditions ? ctx.cipher.decryptJson<string[]>(owner._id, 'health.conditions', h.conditions) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  async notes(@Root() h: Record<string | symbol, unknown>, @Ctx() ctx: RequestContext): Promise<string | null> {
+    const owner = h[OWNER] as CustomerDoc;
+    return h.notes ? ctx.cipher.decrypt(owner._id, 'health.notes', h.notes) : null;
+  }
+}
+

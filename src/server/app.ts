@@ -1,0 +1,149 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type Request } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { logger } from '../logger';
+import type { AppServices } from './appServices';
+import { buildContext, type GateCheck } from './buildContext';
+import { graphiqlRouter } from './graphiql';
+import { InFlight } from './inflight';
+import { auditFlushPlugin } from './plugins/auditFlush';
+import { depthLimit } from './plugins/depthLimit';
+import { maskErrors } from './plugins/maskErrors';
+import type { Audience, RequestContext } from './requestContext';
+import { audienceMounts } from './audiences';
+
+export interface GatewayOptions {
+  /**
+   * Field guard and access log. Default true. Only the benchmark's baseline turns this off, to
+   * measure what they cost; never serve customer data with it off.
+   */
+  guarded?: boolean;
+  /** Extra Apollo plugins (tests use one to fail the store mid-request). Default none. */
+  plugins?: ApolloServerPlugin<RequestContext>[];
+}
+
+/** One GraphQL endpoint for one audience. */
+export interface AudienceMount {
+  audience: Audience;
+  path: string;
+  schema: GraphQLSchema;
+  /** Extra admission check for this audience (e.g. an active partner agreement). */
+  gate?: GateCheck;
+  /** Initial X-Purpose in GraphiQL's headers editor. */
+  graphiqlPurpose?: string;
+}
+
+export interface Gateway {
+  app: Express;
+  httpServer: http.Server;
+  /** Listens and resolves to the base URL (http://host:port). */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops taking requests, waits for those in flight (and their access-log writes), then closes. */
+  stop(): Promise<void>;
+}
+
+function headersOf(req: Request) {
+  const h = req.headers;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  return {
+    authorization: one(h.authorization),
+    'x-purpose': one(h['x-purpose']),
+    'x-task-id': one(h['x-task-id']),
+  };
+}
+
+async function readiness(services: AppServices): Promise<boolean> {
+  if (!services.policies) return false;
+  const db = services.conn.db;
+  if (!db || services.conn.readyState !== 1) return false;
+  const ping = db.command({ ping: 1 }).then(() => true, () => false);
+  const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
+  return Promise.race([ping, timeout]);
+}
+
+/** Builds the HTTP gateway: health routes, and one GraphQL endpoint (with GraphiQL) per audience. */
+export async function createGateway(services: AppServices, mounts: AudienceMount[] | null = null, opts: GatewayOptions = {}): Promise<Gateway> {
+  const guarded = opts.guarded !== false;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const inflight = new InFlight();
+  const apollos: ApolloServer<RequestContext>[] = [];
+  const audiences = mounts ?? audienceMounts(services, guarded);
+
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.status(200).json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ok = await readiness(services);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
+  });
+
+  for (const mount of audiences) {
+    const plugins: ApolloServerPlugin<RequestContext>[] = [...(opts.plugins ?? [])];
+    if (guarded) plugins.push(auditFlushPlugin({ timeoutMs: services.config.auditTimeoutMs, durable: true }));
+    const apollo = new ApolloServer<RequestContext>({
+      schema: mount.schema,
+      plugins,
+      validationRules: [depthLimit(services.config.maxDepth)],
+      formatError: maskErrors(services.config.production),
+      includeStacktraceInErrorResponses: false,
+      introspection: true,
+      hideSchemaDetailsFromClientErrors: true,
+    });
+    await apollo.start();
+    apollos.push(apollo);
+    app.use(
+      mount.path,
+      graphiqlRouter({
+        endpoint: mount.path,
+        defaultHeaders: JSON.stringify(
+          mount.audience === 'self'
+            ? { Authorization: 'Bearer <paste a customer token from npm start>' }
+            : { Authorization: 'Bearer <paste a token from npm start>', 'X-Purpose': mount.graphiqlPurpose ?? '', 'X-Task-Id': '' },
+          null,
+          2,
+        ),
+      }),
+      inflight.middleware,
+      express.json({ limit: '1mb' }),
+      expressMiddleware(apollo, {
+        context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), mount.gate),
+      }),
+    );
+  }
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  return {
+    app,
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const { port: actual } = httpServer.address() as AddressInfo;
+          resolve(`http://${host}:${actual}`);
+        });
+      }),
+    stop: async () => {
+      const closed = new Promise<void>((r) => httpServer.close(() => r()));
+      httpServer.closeIdleConnections();
+      const left = await inflight.drained(10_000);
+      if (left > 0) logger.warn('shutdown: requests still running after 10 s were cut', { count: left });
+      httpServer.closeAllConnections();
+      await closed;
+      for (const a of apollos) await a.stop();
+    },
+  };
+}
