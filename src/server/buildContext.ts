@@ -53,7 +53,7 @@ function resolvePurpose(app: AppServices, audience: Audience, principal: Princip
 }
 
 /** Hook for audiences that add checks of their own (a partner's agreement). Throws a SafeError to refuse. */
-export type GateCheck = (principal: Principal, app: AppServices) => void;
+export type GateCheck = (principal: Principal, app: AppServices) => void | Promise<void>;
 
 /**
  * Builds the request context once: principal, purpose, task, ability, field guard, audit buffer, loaders.
@@ -68,7 +68,7 @@ export async function buildContext(app: AppServices, audience: Audience, headers
   let task: TaskDoc | null = null;
   try {
     principal = authenticate(app, audience, headers);
-    extraGate?.(principal, app);
+    await extraGate?.(principal, app);
   } catch (err) {
     if (!(err instanceof SafeError)) throw err;
     gate.auth = err;
