@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -88,7 +89,8 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
   });
 
   for (const mount of audiences) {
-    const plugins: ApolloServerPlugin<RequestContext>[] = [...(opts.plugins ?? [])];
+    // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
+    const plugins: ApolloServerPlugin<RequestContext>[] = [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? [])];
     if (guarded) plugins.push(auditFlushPlugin({ timeoutMs: services.config.auditTimeoutMs, durable: true }));
     const apollo = new ApolloServer<RequestContext>({
       schema: mount.schema,
