@@ -4,8 +4,8 @@ import { interpolate } from './placeholders';
 import { rolesOf } from './principalRoles';
 import type { AppAbility, AppRawRule, PolicySet, TaskScope } from './types';
 
-/** Abilities without placeholders depend only on (roles, purpose): shared between requests. */
-const staticCache = new WeakMap<PolicySet, Map<string, AppAbility>>();
+/** Rule lists without placeholders depend only on (roles, purpose): computed once, reused. */
+const staticCache = new WeakMap<PolicySet, Map<string, AppRawRule[]>>();
 
 export interface BuildAbilityInput {
   principal: Principal;
@@ -18,8 +18,9 @@ export interface BuildAbilityInput {
 /**
  * Build the CASL ability for one request: the union of the rules of every role of the principal
  * that acts for the purpose, with placeholders filled from the principal and task, plus the
- * never-readable denial. Each rule carries its YAML `reason`. Rules are precompiled at load;
- * abilities without placeholders are cached per (roles, purpose). Treat the ability as read-only.
+ * never-readable denial. Each rule carries its YAML `reason`. Rules are precompiled at load and
+ * rule lists without placeholders are cached per (roles, purpose), but the ability itself is new
+ * for every call: abilities are never shared across requests or users.
  */
 export function buildAbility(policies: PolicySet, { principal, purpose, task }: BuildAbilityInput): AppAbility {
   const roles = rolesOf(policies, principal).filter((r) => r.purposes.has(purpose));
@@ -27,18 +28,15 @@ export function buildAbility(policies: PolicySet, { principal, purpose, task }: 
   const dynamic = compiled.some((c) => c.dynamic);
   const key = `${roles.map((r) => r.id).sort().join(',')}|${purpose}`;
   let cache = staticCache.get(policies);
-  if (!dynamic) {
-    const cached = cache?.get(key);
-    if (cached) return cached;
-  }
+  const cached = dynamic ? undefined : cache?.get(key);
+  if (cached) return makeAbility(policies, cached, purpose);
   const values = { principal, task };
   const rules: AppRawRule[] = compiled.map((c) =>
     c.dynamic ? ({ ...c.raw, conditions: interpolate(c.raw.conditions, values) } as AppRawRule) : c.raw,
   );
-  const ability = makeAbility(policies, rules, purpose);
   if (!dynamic) {
     if (!cache) staticCache.set(policies, (cache = new Map()));
-    cache.set(key, ability);
+    cache.set(key, rules);
   }
-  return ability;
+  return makeAbility(policies, rules, purpose);
 }

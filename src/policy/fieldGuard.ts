@@ -1,5 +1,7 @@
 import { subject as asSubject, type AnyAbility } from '@casl/ability';
 import type { AuditBuffer } from '../audit/auditBuffer';
+import { decide } from './decide';
+import type { AppAbility } from './types';
 import { ErrorCode, SafeError } from '../server/errors';
 
 interface Denial {
@@ -47,10 +49,7 @@ export class FieldGuard {
     const coordinate = `${subjectType}.${path}`;
     let d = this.denials.get(coordinate);
     if (!d) {
-      const rule = this.ability.relevantRuleFor('read', asSubject(subjectType, doc), path);
-      const reason = rule?.inverted && rule.reason
-        ? rule.reason
-        : `no rule grants read on ${coordinate} for purpose ${this.purpose ?? '(none)'}`;
+      const { reason } = decide(this.ability as AppAbility, 'read', subjectType as 'Customer', doc, path);
       d = { field: coordinate, count: 0, reason };
       this.denials.set(coordinate, d);
     }

@@ -66,9 +66,11 @@ describe('buildAbility', () => {
     expect(a.rules[0]).toMatchObject({ inverted: true, fields: ['paymentCard.number'] });
   });
 
-  it('reuses abilities without placeholders and rebuilds task-scoped ones', () => {
+  it('builds a new ability per call (never shared across users), reusing the static rule list', () => {
     const m = (id: string) => buildAbility(policies, { principal: staff(id, 'marketing-specialist'), purpose: 'marketing', task: null });
-    expect(m('a')).toBe(m('b'));
+    const [a, b] = [m('a'), m('b')];
+    expect(a).not.toBe(b);
+    expect(a.rules).toEqual(b.rules);
     const t = () => buildAbility(policies, { principal: staff('b', 'billing-agent'), purpose: 'billing', task });
     expect(t()).not.toBe(t());
   });
