@@ -84,6 +84,8 @@ export interface ConnectMongooseOptions {
   serverSelectionTimeoutMS?: number;
   /** Build the indexes declared in schemas when models are compiled. Default true. */
   autoIndex?: boolean;
+  /** Emit the driver's command monitoring events (tests count round trips with them). Default false. */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -96,6 +98,7 @@ export async function connectMongoose(uri: string, dbName: string, opts: Connect
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
     autoIndex: opts.autoIndex ?? true,
     autoCreate: true,
+    monitorCommands: opts.monitorCommands ?? false,
   });
   return conn.asPromise();
 }

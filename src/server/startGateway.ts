@@ -20,6 +20,8 @@ export interface RunningGateway {
 export interface StartOptions extends GatewayOptions {
   /** Key provider for data keys. Default: the local provider from MASTER_KEY or the dev key file. */
   keyProvider?: KeyProvider;
+  /** Emit driver command events on the connection (tests count round trips). Default false. */
+  monitorCommands?: boolean;
 }
 
 /** config → database → policies → keys → demo data → HTTP server. */
@@ -29,7 +31,7 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;
   try {
-    conn = await connectMongoose(database.uri, config.dbName);
+    conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands });
     const models = createModels(conn);
     await Promise.all(Object.values(models).map((m) => m.init()));
     const keyStore = new KeyStore(conn, provider);
