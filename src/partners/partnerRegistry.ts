@@ -1,0 +1,158 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { logger } from '../logger';
+import type { PolicySet } from '../policy';
+import { agreementStatus, type Agreement, type AgreementStatus } from './agreement';
+import { loadAgreement } from './loadAgreement';
+import { withPartnerRoles } from './partnerPolicies';
+
+/** What one reload did. */
+export interface ReloadReport {
+  /** Partners whose agreement was (re)loaded with a new version or a new status. */
+  loaded: string[];
+  /** Files refused: the last good version (if any) stays in force. */
+  rejected: { file: string; error: string }[];
+  /** Partners whose file disappeared: their requests are refused from now on. */
+  removed: string[];
+}
+
+const AGREEMENT_FILE = /^[a-z][a-z0-9-]*\.ya?ml$/;
+
+function agreementFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => AGREEMENT_FILE.test(f)).sort() : [];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The subcontractor agreements in force (policies/partners/*.yaml) and the policy set with their roles.
+ * Loaded once at startup (any bad file: the process refuses to start); then reloaded on demand, on
+ * SIGHUP or on a file change: a bad file keeps its last good version and the reason is logged.
+ * Events: `reloaded` (ReloadReport), `policies` (the new PolicySet).
+ */
+export class PartnerRegistry extends EventEmitter {
+  private agreements = new Map<string, Agreement>();
+  private current: PolicySet;
+  private closers: (() => void)[] = [];
+
+  private constructor(readonly dir: string, private readonly base: PolicySet) {
+    super();
+    this.current = base;
+  }
+
+  /** Load every agreement in `dir`; throws PolicyLoadError on the first bad file. */
+  static load(dir: string, base: PolicySet): PartnerRegistry {
+    const registry = new PartnerRegistry(dir, base);
+    for (const name of agreementFiles(dir)) {
+      const a = loadAgreement(join(dir, name), base);
+      registry.agreements.set(a.id, a);
+    }
+    registry.current = withPartnerRoles(base, registry.agreements.values());
+    return registry;
+  }
+
+  /** The internal policy plus the partner roles: what requests are decided with. */
+  get policies(): PolicySet {
+    return this.current;
+  }
+
+  get(partnerId: string): Agreement | undefined {
+    return this.agreements.get(partnerId);
+  }
+
+  list(): Agreement[] {
+    return [...this.agreements.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** In force, or why not (missing, revoked, expired, not yet in force). */
+  status(partnerId: string | undefined, now: Date = new Date()): AgreementStatus {
+    return agreementStatus(partnerId ? this.agreements.get(partnerId) : undefined, now);
+  }
+
+  /**
+   * Re-read the folder. Each file is validated on its own: a bad one keeps the last good version of
+   * that partner. Terms (purposes, fields, operations) that changed without a new agreement version
+   * are refused too, so a schema is never built twice for one version.
+   */
+  reload(): ReloadReport {
+    const report: ReloadReport = { loaded: [], rejected: [], removed: [] };
+    const next = new Map<string, Agreement>();
+    const seen = new Set<string>();
+    for (const name of agreementFiles(this.dir)) {
+      const file = join(this.dir, name);
+      const id = name.replace(/\.ya?ml$/, '');
+      seen.add(id);
+      const previous = this.agreements.get(id);
+      try {
+        const a = loadAgreement(file, this.base);
+        if (previous && previous.version === a.version && previous.termsHash !== a.termsHash) {
+          throw new Error(`${file}: agreement.version: the terms changed but the version did not; give the new terms a new version`);
+        }
+        next.set(a.id, a);
+        if (!previous || previous.version !== a.version || !sameLifecycle(previous, a)) report.loaded.push(a.id);
+      } catch (err) {
+        report.rejected.push({ file, error: errorText(err) });
+        logger.error('partner agreement rejected; the last good version stays in force', { file, error: errorText(err), kept: previous ? previous.version : null });
+        if (previous) next.set(id, previous);
+      }
+    }
+    for (const id of this.agreements.keys()) {
+      if (!seen.has(id)) {
+        report.removed.push(id);
+        logger.warn('partner agreement file removed: the partner is refused from now on', { partner: id });
+      }
+    }
+    this.agreements = next;
+    this.current = withPartnerRoles(this.base, next.values());
+    for (const id of report.loaded) {
+      const a = next.get(id)!;
+      logger.info('partner agreement loaded', { partner: id, version: a.version, status: agreementStatus(a).active ? 'active' : agreementStatus(a).reason });
+    }
+    this.emit('policies', this.current);
+    this.emit('reloaded', report);
+    return report;
+  }
+
+  /**
+   * Reload when a file in the folder changes (debounced) and on SIGHUP. Returns a function that stops both.
+   * `debounceMs` (default 100) groups the several events an editor's save produces.
+   */
+  watch(opts: { signal?: boolean; debounceMs?: number } = {}): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => this.reload(), opts.debounceMs ?? 100);
+      timer.unref();
+    };
+    let watcher: FSWatcher | undefined;
+    if (existsSync(this.dir)) {
+      watcher = watch(this.dir, { persistent: false }, schedule);
+      watcher.on('error', (err) => logger.warn('partner agreements: file watch failed; reload with SIGHUP', { error: err.message }));
+    }
+    const onHup = () => {
+      logger.info('SIGHUP: reloading partner agreements', { dir: this.dir });
+      this.reload();
+    };
+    if (opts.signal !== false) process.on('SIGHUP', onHup);
+    const close = () => {
+      clearTimeout(timer);
+      watcher?.close();
+      process.off('SIGHUP', onHup);
+    };
+    this.closers.push(close);
+    return close;
+  }
+
+  /** Stop every watch started by `watch()`. */
+  close(): void {
+    for (const c of this.closers.splice(0)) c();
+  }
+}
+
+function sameLifecycle(a: Agreement, b: Agreement): boolean {
+  return a.expiresAt.getTime() === b.expiresAt.getTime() && a.signedAt.getTime() === b.signedAt.getTime()
+    && (a.revoked?.at.getTime() ?? null) === (b.revoked?.at.getTime() ?? null);
+}
