@@ -17,7 +17,7 @@ export const customerGuardSpec: GuardSpec = {
   subjectType: 'Customer',
   types: {
     Customer: {
-      ...plain(['fullName', 'email', 'phone', 'birthDate', 'birthYear', 'segment', 'loyaltyTier', 'preferences', 'consents', 'createdAt', 'updatedAt']),
+      ...plain(['fullName', 'email', 'phone', 'birthDate', 'birthYear', 'segment', 'loyaltyTier', 'preferences', 'consents', 'verification', 'createdAt', 'updatedAt']),
       address: { group: 'address', leaves: leaves('address', ADDRESS) },
       paymentCard: { group: 'paymentCard', leaves: leaves('paymentCard', CARD) },
       health: { group: 'health', leaves: leaves('health', HEALTH) },

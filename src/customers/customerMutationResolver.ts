@@ -8,6 +8,8 @@ import { inputLeaves } from './inputLeaves';
 import { outOfScope } from './customerQueryResolver';
 import { validateEnrolInput, validateUpdateInput } from './input';
 import { inputLists } from './inputLists';
+import { recordEnrolmentConsents } from '../consent/consentLedger';
+import { changedChannels, supersedeCodes, verificationResetFields } from '../verification/resetOnChange';
 
 const WRITE_GROUPS = {
   address: ['street', 'city', 'postalCode', 'country'],
@@ -66,6 +68,7 @@ export class CustomerMutationResolver {
     });
     ctx.audit.written('Customer', _id, leaves);
     const lean = doc.toObject() as CustomerDoc;
+    await recordEnrolmentConsents(ctx.app, _id, lean.consents); // the consent ledger (src/consent)
     ctx.loaders.customer.prime(_id, lean);
     return lean;
   }
@@ -108,8 +111,10 @@ export class CustomerMutationResolver {
       if (doc.health) for (const [k, v] of Object.entries(sealed)) set[`health.${k}`] = v;
       else set.health = sealed;
     }
+    Object.assign(set, verificationResetFields(doc, clean)); // a changed email or phone is no longer verified
     const updated = await customers.findOneAndUpdate({ _id: id }, { $set: set }, { new: true }).lean<CustomerDoc>().exec();
     if (!updated) throw outOfScope(ctx, id);
+    await supersedeCodes(ctx.app, id, changedChannels(doc, clean));
     ctx.audit.written('Customer', id, leaves);
     ctx.loaders.customer.clear(id).prime(id, updated);
     return updated;

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { GraphQLISODateTime } from 'type-graphql';
+import { Verification } from '../verification/verificationTypes';
 
 @ObjectType({ description: 'A postal address. Each part is guarded on its own (address.street, address.country, ...).' })
 export class Address {
@@ -46,6 +47,7 @@ export class Customer {
   @Field(() => PaymentCard, { nullable: true }) paymentCard?: PaymentCard | null;
   @Field(() => Health, { nullable: true }) health?: Health | null;
   @Field(() => [Consent], { nullable: true }) consents?: Consent[] | null;
+  @Field(() => Verification, { nullable: true, description: 'What is verified: identity, email, phone' }) verification?: Verification | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) createdAt?: Date | null;
   @Field(() => GraphQLISODateTime, { nullable: true }) updatedAt?: Date | null;
 }

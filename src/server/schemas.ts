@@ -5,7 +5,10 @@ import { customerGuardSpec } from '../customers/customerGuard';
 import { CustomerMutationResolver } from '../customers/customerMutationResolver';
 import { CustomerQueryResolver, HealthResolver } from '../customers/customerQueryResolver';
 import { PolicyMatrixResolver } from '../policy/policyMatrixResolver';
+import { PrivacyStaffResolver } from '../privacy/privacyStaffResolver';
+import { SELF_SERVICE_RESOLVERS } from '../self';
 import { TaskResolver } from '../tasks/taskResolver';
+import { VERIFICATION_SELF_RESOLVERS, VERIFICATION_STAFF_RESOLVERS } from '../verification';
 import { guardFields } from './guardFields';
 import { guardRootOperations } from './rootGuard';
 
@@ -14,9 +17,12 @@ type ResolverClass = Function;
 /** The staff audience (`/graphql`): the contract's staff operations. */
 export const STAFF_RESOLVERS: ResolverClass[] = [
   CustomerQueryResolver, CustomerMutationResolver, HealthResolver, TaskResolver, AccessLogResolver, PolicyMatrixResolver,
+  ...VERIFICATION_STAFF_RESOLVERS, PrivacyStaffResolver,
 ];
 /** The customer audience (`/self/graphql`); empty until the self-service capability registers its resolvers. */
-export const SELF_RESOLVERS: ResolverClass[] = [];
+export const SELF_RESOLVERS: ResolverClass[] = [
+  ...VERIFICATION_SELF_RESOLVERS, ...SELF_SERVICE_RESOLVERS, HealthResolver,
+];
 /** Self-service root fields that need a login but no purpose. */
 export const SELF_AUTH_ONLY: string[] = [];
 
