@@ -4,6 +4,7 @@ import { KeyStore, resolveLocalKeyProvider, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { loadPolicies } from '../policy';
+import { preparePrivacy } from '../privacy/preparePrivacy';
 import { createModels, type AppServices } from './appServices';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
 
@@ -37,6 +38,7 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
     const keyStore = new KeyStore(conn, provider);
     await keyStore.model.init();
     const services: AppServices = { config, conn, policies, keyStore, models };
+    await preparePrivacy(services); // customer-rights indexes; completes erasures a crash left pending
     const seeded = config.seedDemo ? await seedDemo(models, keyStore) : null;
     const gateway = await createGateway(services, null, opts);
     const url = await gateway.listen(config.port, config.host);
