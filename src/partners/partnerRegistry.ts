@@ -109,7 +109,8 @@ export class PartnerRegistry extends EventEmitter {
     this.current = withPartnerRoles(this.base, next.values());
     for (const id of report.loaded) {
       const a = next.get(id)!;
-      logger.info('partner agreement loaded', { partner: id, version: a.version, status: agreementStatus(a).active ? 'active' : agreementStatus(a).reason });
+      const status = agreementStatus(a);
+      logger.info('partner agreement loaded', { partner: id, version: a.version, status: status.active ? 'active' : status.reason });
     }
     this.emit('policies', this.current);
     this.emit('reloaded', report);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { logger } from '../logger';
 import type { AppServices } from './appServices';
@@ -26,11 +26,24 @@ export interface GatewayOptions {
   plugins?: ApolloServerPlugin<RequestContext>[];
 }
 
+/** What a mount that chooses its schema per request gets from the gateway. */
+export interface MountKit {
+  /** A started ApolloServer for `schema` with the gateway's plugins, limits and error masking; stopped with the gateway. */
+  startApollo(schema: GraphQLSchema): Promise<ApolloServer<RequestContext>>;
+  /** Serves a request with that server; the context is built per request for the mount's audience (gate: default the mount's). */
+  serve(apollo: ApolloServer<RequestContext>, gate?: GateCheck): RequestHandler;
+}
+
 /** One GraphQL endpoint for one audience. */
 export interface AudienceMount {
   audience: Audience;
   path: string;
-  schema: GraphQLSchema;
+  /** The one schema of the endpoint (unless `route` picks one per request). */
+  schema?: GraphQLSchema;
+  /** Instead of one schema: picks the ApolloServer per request (partners: one schema per agreement). */
+  route?: (kit: MountKit) => RequestHandler;
+  /** Called when the gateway stops (e.g. to stop watching files). */
+  close?: () => void | Promise<void>;
   /** Extra admission check for this audience (e.g. an active partner agreement). */
   gate?: GateCheck;
   /** Initial X-Purpose in GraphiQL's headers editor. */
@@ -88,12 +101,12 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
   });
 
-  for (const mount of audiences) {
+  const startApollo = async (schema: GraphQLSchema): Promise<ApolloServer<RequestContext>> => {
     // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
     const plugins: ApolloServerPlugin<RequestContext>[] = [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? [])];
     if (guarded) plugins.push(auditFlushPlugin({ timeoutMs: services.config.auditTimeoutMs, durable: true }));
     const apollo = new ApolloServer<RequestContext>({
-      schema: mount.schema,
+      schema,
       plugins,
       validationRules: [depthLimit(services.config.maxDepth)],
       formatError: maskErrors(services.config.production),
@@ -103,6 +116,16 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
     });
     await apollo.start();
     apollos.push(apollo);
+    return apollo;
+  };
+
+  for (const mount of audiences) {
+    const kit: MountKit = {
+      startApollo,
+      serve: (apollo, gate = mount.gate) =>
+        expressMiddleware(apollo, { context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), gate) }),
+    };
+    const handler = mount.route ? mount.route(kit) : kit.serve(await startApollo(mount.schema!));
     app.use(
       mount.path,
       graphiqlRouter({
@@ -117,9 +140,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
       }),
       inflight.middleware,
       express.json({ limit: '1mb' }),
-      expressMiddleware(apollo, {
-        context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), mount.gate),
-      }),
+      handler,
     );
   }
 
@@ -145,6 +166,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
       if (left > 0) logger.warn('shutdown: requests still running after 10 s were cut', { count: left });
       httpServer.closeAllConnections();
       await closed;
+      for (const m of audiences) await m.close?.();
       for (const a of apollos) await a.stop();
     },
   };
