@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isIP } from 'node:net';
 
 /** Every environment variable the gateway reads, parsed and validated in one place. */
 export interface Config {
@@ -30,6 +31,15 @@ export interface Config {
   masterKeyFile: string;
   /** How long the access-log write may take before the response fails closed, in ms. Default 5000. */
   auditTimeoutMs: number;
+  /** PEM certificate (chain) file for HTTPS; set with TLS_KEY. Default unset: plain HTTP (behind a TLS proxy). */
+  tlsCert?: string;
+  /** PEM private key file for HTTPS; set with TLS_CERT. */
+  tlsKey?: string;
+  /**
+   * TRUST_PROXY: comma-separated proxy addresses (IPs, CIDRs, or loopback / linklocal / uniquelocal)
+   * whose X-Forwarded-Proto / X-Forwarded-For are believed. Default none: only the socket counts.
+   */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {
@@ -66,6 +76,23 @@ export function devJwtSecret(file: string): string {
   return secret;
 }
 
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: a list of addresses, CIDRs or keywords; never "everything". */
+function trustProxyVar(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TRUST_PROXY ?? '';
+  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of entries) {
+    const [addr, bits, extra] = e.split('/');
+    const family = isIP(addr);
+    const okBits = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_KEYWORDS.has(e) || (family !== 0 && okBits && extra === undefined))) {
+      throw new ConfigError('TRUST_PROXY', 'must list proxy addresses', 'IPs, CIDRs or loopback / linklocal / uniquelocal, comma-separated', 'an entry of another form');
+    }
+  }
+  return entries;
+}
+
 /** Parse and validate the environment. Throws ConfigError naming the variable and the rule. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
@@ -83,6 +110,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('JWT_SECRET', 'is too short', 'at least 32 characters', `${jwtSecret.length} characters`);
   }
   const host = env.HOST || '127.0.0.1';
+  const tlsCert = env.TLS_CERT || undefined;
+  const tlsKey = env.TLS_KEY || undefined;
+  if (!tlsCert !== !tlsKey) {
+    throw new ConfigError(tlsCert ? 'TLS_KEY' : 'TLS_CERT', 'is required with ' + (tlsCert ? 'TLS_CERT' : 'TLS_KEY'), 'both TLS_CERT and TLS_KEY (PEM file paths), or neither', 'only one of them');
+  }
   return {
     production,
     port: intVar(env, 'PORT', 4000, 0, 65535),
@@ -97,5 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env.MASTER_KEY || undefined,
     masterKeyFile: env.MASTER_KEY_FILE || '.data/master.key',
     auditTimeoutMs: intVar(env, 'AUDIT_TIMEOUT_MS', 5000, 100, 120000),
+    tlsCert,
+    tlsKey,
+    trustProxy: trustProxyVar(env),
   };
 }

@@ -23,15 +23,37 @@ export function setLogLevel(level: LogLevel): void {
   minLevel = level;
 }
 
+/** A bearer token or JWT inside a string (e.g. an error message that quotes a header). */
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+function scrub(text: string): string {
+  return text.replace(BEARER, '$1[redacted]').replace(JWT, '[redacted]');
+}
+
+/** Redacts sensitive keys at any depth (the `allow` list applies to top-level keys only) and scrubs tokens out of strings. */
+function redactValue(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (depth >= 6) return '[nested]';
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = REDACTED_KEYS.test(k) ? '[redacted]' : redactValue(v, depth + 1);
+  return out;
+}
+
 function redact(fields: Record<string, unknown>, allow: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = REDACTED_KEYS.test(k) && !allow.has(k) ? '[redacted]' : v;
+  for (const [k, v] of Object.entries(fields)) {
+    if (allow.has(k)) out[k] = v;
+    else out[k] = REDACTED_KEYS.test(k) ? '[redacted]' : redactValue(v, 1);
+  }
   return out;
 }
 
 function write(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, allow: ReadonlySet<string> = new Set()): void {
   if (order[level] < order[minLevel]) return;
-  sink(JSON.stringify({ level, time: new Date().toISOString(), msg, ...redact(fields, allow) }));
+  sink(JSON.stringify({ level, time: new Date().toISOString(), msg: scrub(msg), ...redact(fields, allow) }));
 }
 
 export const logger = {

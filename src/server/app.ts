@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -15,6 +15,7 @@ import { depthLimit } from './plugins/depthLimit';
 import { maskErrors } from './plugins/maskErrors';
 import type { Audience, RequestContext } from './requestContext';
 import { audienceMounts } from './audiences';
+import { createHttpServer, hsts, secureTransportPlugin } from './transport';
 
 export interface GatewayOptions {
   /**
@@ -53,7 +54,7 @@ export interface AudienceMount {
 export interface Gateway {
   app: Express;
   httpServer: http.Server;
-  /** Listens and resolves to the base URL (http://host:port). */
+  /** Listens and resolves to the base URL (http://host:port, or https:// with TLS_CERT and TLS_KEY). */
   listen(port: number, host: string): Promise<string>;
   /** Stops taking requests, waits for those in flight (and their access-log writes), then closes. */
   stop(): Promise<void>;
@@ -83,11 +84,14 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
   const guarded = opts.guarded !== false;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const { server: httpServer, scheme } = createHttpServer(services.config, app);
+  // Only these proxies' X-Forwarded-Proto makes req.secure true (default: none).
+  if (services.config.trustProxy.length > 0) app.set('trust proxy', services.config.trustProxy);
   const inflight = new InFlight();
   const apollos: ApolloServer<RequestContext>[] = [];
   const audiences = mounts ?? audienceMounts(services, guarded);
 
+  app.use(hsts());
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -104,6 +108,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
   const startApollo = async (schema: GraphQLSchema): Promise<ApolloServer<RequestContext>> => {
     // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
     const plugins: ApolloServerPlugin<RequestContext>[] = [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? [])];
+    plugins.push(secureTransportPlugin({ enforce: services.config.production }));
     if (guarded) plugins.push(auditFlushPlugin({ timeoutMs: services.config.auditTimeoutMs, durable: true }));
     const apollo = new ApolloServer<RequestContext>({
       schema,
@@ -123,7 +128,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
     const kit: MountKit = {
       startApollo,
       serve: (apollo, gate = mount.gate) =>
-        expressMiddleware(apollo, { context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), gate) }),
+        expressMiddleware(apollo, { context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), gate, { secure: req.secure }) }),
     };
     const handler = mount.route ? mount.route(kit) : kit.serve(await startApollo(mount.schema!));
     app.use(
@@ -156,7 +161,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const { port: actual } = httpServer.address() as AddressInfo;
-          resolve(`http://${host}:${actual}`);
+          resolve(`${scheme}://${host}:${actual}`);
         });
       }),
     stop: async () => {

@@ -60,7 +60,11 @@ export type GateCheck = (principal: Principal, app: AppServices) => void | Promi
  * It never throws for a refused caller: the refusal is kept in `gate` and the root guard raises it,
  * so operation-level denials are logged like everything else.
  */
-export async function buildContext(app: AppServices, audience: Audience, headers: RequestHeaders, extraGate?: GateCheck): Promise<RequestContext> {
+export async function buildContext(
+  app: AppServices, audience: Audience, headers: RequestHeaders, extraGate?: GateCheck,
+  /** How the request arrived; default not secure (fail closed). */
+  transport: { secure: boolean } = { secure: false },
+): Promise<RequestContext> {
   const requestId = randomUUID();
   const gate: Gate = { auth: null, purpose: null };
   let principal: Principal | null = null;
@@ -97,6 +101,7 @@ export async function buildContext(app: AppServices, audience: Audience, headers
     loaders: createLoaders(app, ability),
     app,
     cipher: new FieldCipher(app.keyStore.forRequest()),
+    secure: transport.secure,
     extras: new Map(),
   };
   return ctx;

@@ -14,6 +14,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
   AGREEMENT_INACTIVE = 'AGREEMENT_INACTIVE',
+  /** Restricted inputs (card, health) sent over plain HTTP in production; HTTP 403, nothing stored. */
+  INSECURE_TRANSPORT = 'INSECURE_TRANSPORT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

@@ -40,6 +40,8 @@ export interface RequestContext {
   app: AppServices;
   /** Field encryption with this request's batched, cached data keys. */
   cipher: FieldCipher;
+  /** HTTPS on the socket, or X-Forwarded-Proto: https from a trusted proxy (TRUST_PROXY). */
+  secure: boolean;
   /** Extra per-request values a capability attaches (its own loaders, caches). */
   extras: Map<string, unknown>;
 }

@@ -81,7 +81,7 @@ export async function confirmCode(ctx: RequestContext, doc: CustomerDoc, channel
   const binding = bindingOf(doc, channel);
   const codes = verificationCodeModel(ctx.app.conn);
   const tried = await codes
-    .findOneAndUpdate({ customerId: doc._id, channel, status: 'pending' }, { $inc: { attempts: 1 } }, { sort: { createdAt: -1 }, new: true })
+    .findOneAndUpdate({ customerId: doc._id, channel, status: 'pending' }, { $inc: { attempts: 1 } }, { sort: { createdAt: -1 }, returnDocument: 'after' })
     .lean<VerificationCodeDoc>()
     .exec();
   if (!tried) throw refuse(`no code is pending for this ${channel}; start a verification first`);
@@ -103,7 +103,7 @@ export async function confirmCode(ctx: RequestContext, doc: CustomerDoc, channel
   if (used.modifiedCount !== 1) throw refuse('was already used; start a new verification');
   const verified: StoredVerificationState = { status: VerificationStatus.VERIFIED, method: CODE_METHOD, at: now, ...actorOf(ctx), evidenceRef: null };
   const updated = await ctx.app.models.customers
-    .findOneAndUpdate({ _id: doc._id, [channel]: binding.address }, { $set: setVerificationItem(doc.verification, channel, verified) }, { new: true })
+    .findOneAndUpdate({ _id: doc._id, [channel]: binding.address }, { $set: setVerificationItem(doc.verification, channel, verified) }, { returnDocument: 'after' })
     .lean<CustomerDoc>()
     .exec();
   if (!updated) throw refuse(`was sent to a ${channel} that has changed since; start a new verification`);

@@ -26,7 +26,7 @@ export async function markIdentity(ctx: RequestContext, doc: CustomerDoc, method
   const clean = validateIdentityEvidence(method, evidenceRef);
   const state: StoredVerificationState = { status: VerificationStatus.VERIFIED, method: clean.method, at: now, ...actorOf(ctx), evidenceRef: clean.evidenceRef };
   const updated = await ctx.app.models.customers
-    .findOneAndUpdate({ _id: doc._id }, { $set: setVerificationItem(doc.verification, 'identity', state) }, { new: true })
+    .findOneAndUpdate({ _id: doc._id }, { $set: setVerificationItem(doc.verification, 'identity', state) }, { returnDocument: 'after' })
     .lean<CustomerDoc>()
     .exec();
   if (!updated) throw new InputError('customerId', 'the customer no longer exists');
