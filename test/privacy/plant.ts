@@ -1,0 +1,71 @@
+/** Puts data about one customer in every store the erasure must reach, and says how much it put. */
+import { consentEventModel } from '../../src/consent';
+import { correctionRequestModel } from '../../src/privacy/correctionRequestModel';
+import type { TestApp } from '../support/app';
+
+export interface Planted {
+  dataKey: number;
+  corrections: number;
+  consentEvents: number;
+  tasks: number;
+  outbox: number;
+  verificationCodes: number;
+}
+
+export async function plantCustomerData(app: TestApp, customerId: string): Promise<Planted> {
+  const { conn, keyStore, models } = app.running.services;
+  await keyStore.getOrCreate(customerId);
+  const at = new Date();
+  await correctionRequestModel(conn).create([
+    { customerId, field: 'fullName', proposedValue: 'Jeanne Planted', status: 'PENDING', requestedAt: at },
+    { customerId, field: 'birthDate', proposedValue: '1980-02-03', status: 'REJECTED', requestedAt: at },
+  ]);
+  await consentEventModel(conn).create([
+    { customerId, key: 'marketing', granted: true, at, source: 'self-service', textVersion: '2024-01' },
+    { customerId, key: 'marketing', granted: false, at, source: 'self-service', textVersion: '2024-01' },
+    { customerId, key: 'analytics', granted: true, at, source: 'staff', textVersion: '2024-01' },
+  ]);
+  await models.tasks.create([
+    { purpose: 'customer-support', customerIds: [customerId, 'cus_0999'], assigneeIds: ['alice'], openedBy: 'sam' },
+    { purpose: 'billing', customerIds: [customerId], assigneeIds: ['bob'], openedBy: 'sam', status: 'CLOSED' },
+  ]);
+  await conn.collection('outbox').insertMany([{ customerId, kind: 'code' }, { customerId, kind: 'code' }]);
+  await conn.collection('verificationCodes').insertOne({ customerId, channel: 'email' });
+  return {
+    dataKey: 1,
+    corrections: 2,
+    consentEvents: 3,
+    tasks: await models.tasks.countDocuments({ customerIds: customerId }).exec(),
+    outbox: 2,
+    verificationCodes: await conn.collection('verificationCodes').countDocuments({ customerId }),
+  };
+}
+
+/** Everything still held about the customer, per store (all zero after an erasure). */
+export async function leftOf(app: TestApp, customerId: string): Promise<Record<string, number>> {
+  const { conn, keyStore, models } = app.running.services;
+  return {
+    customer: await models.customers.countDocuments({ _id: customerId }).exec(),
+    dataKey: await keyStore.model.countDocuments({ _id: customerId }).exec(),
+    corrections: await correctionRequestModel(conn).countDocuments({ customerId }).exec(),
+    consentEvents: await consentEventModel(conn).countDocuments({ customerId }).exec(),
+    tasks: await models.tasks.countDocuments({ customerIds: customerId }).exec(),
+    outbox: await conn.collection('outbox').countDocuments({ customerId }),
+    verificationCodes: await conn.collection('verificationCodes').countDocuments({ customerId }),
+  };
+}
+
+export const NOTHING_LEFT = { customer: 0, dataKey: 0, corrections: 0, consentEvents: 0, tasks: 0, outbox: 0, verificationCodes: 0 };
+
+/** The step counts an erasure of planted data must record. */
+export function expectedSteps(p: Planted): Array<{ name: string; count: number }> {
+  return [
+    { name: 'destroyDataKey', count: p.dataKey },
+    { name: 'deleteCorrectionRequests', count: p.corrections },
+    { name: 'deleteConsentEvents', count: p.consentEvents },
+    { name: 'removeFromTasks', count: p.tasks },
+    { name: 'deleteCustomerRows', count: p.outbox + p.verificationCodes },
+    { name: 'deleteCustomer', count: 1 },
+    { name: 'markDone', count: 0 },
+  ];
+}
