@@ -6,7 +6,15 @@
 import { UUID, type Document } from 'bson';
 import { CommandError } from './errors';
 import { IndexSpec, type IndexKeyEntry } from './indexSpec';
+import { pinIds } from './idPin';
 import { canonicalKey } from './keys';
+
+/** The candidates of a filter and the part of the filter still to test on them. */
+export interface Narrowed {
+  docs: Document[];
+  /** The filter to apply to `docs` (the original one, or with an exact `_id` pin removed). */
+  filter: Document | undefined;
+}
 
 const ID_INDEX: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -18,18 +26,12 @@ function isScalar(v: unknown): boolean {
   return typeof (v as { _bsontype?: unknown })._bsontype === 'string';
 }
 
-/** An `_id` value is usable as an exact lookup key (not an operator expression or regex). */
-function isExactValue(v: unknown): boolean {
-  if (isScalar(v)) return true;
-  if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof RegExp)) {
-    return Object.keys(v as Document).every((k) => !k.startsWith('$'));
-  }
-  return false;
-}
-
 export class Collection {
   readonly uuid = new UUID();
   private readonly docs = new Map<string, Document>();
+  /** Insertion sequence per `_id` key: the natural order of `docs`, for sorting candidates. */
+  private readonly seq = new Map<string, number>();
+  private nextSeq = 0;
   private readonly indexes = new Map<string, IndexSpec>([['_id_', new IndexSpec(ID_INDEX)]]);
   private readonly uniqueKeys = new Map<string, Map<string, string>>();
 
@@ -62,9 +64,23 @@ export class Collection {
    * unique index when the filter pins that field to exact values. Callers still apply the filter.
    */
   candidates(filter: Document | undefined): Document[] {
-    if (!filter) return this.all();
-    const exact = this.exactIds(filter);
-    if (exact) return exact.map((v) => this.byId(v)).filter((d): d is Document => d !== undefined);
+    return this.narrow(filter).docs;
+  }
+
+  /**
+   * The candidates of `filter` (see candidates) and the filter that selects the matching ones
+   * among them: for an exact `_id` pin (see idPin.ts) the pinned conjunct is already decided.
+   * Pins found in `$or` give candidates in natural order, other `_id` pins in the pinned order.
+   */
+  narrow(filter: Document | undefined): Narrowed {
+    if (!filter) return { docs: this.all(), filter };
+    const pin = pinIds(filter);
+    if (pin) {
+      let docs = pin.values.map((v) => this.byId(v)).filter((d): d is Document => d !== undefined);
+      if (pin.fromOr) docs = this.naturalOrder(docs);
+      if (!pin.stripped) return { docs, filter };
+      return { docs: docs.filter((d) => typeof d._id === 'string' || typeof d._id === 'number'), filter: pin.residual };
+    }
     for (const [name, keys] of this.uniqueKeys) {
       const index = this.indexes.get(name)!;
       if (index.fields.length !== 1 || index.spec.sparse || index.spec.partialFilterExpression) continue;
@@ -72,40 +88,17 @@ export class Collection {
       if (!isScalar(v)) continue;
       const owner = keys.get('\u0000' + canonicalKey(v));
       const doc = owner === undefined ? undefined : this.docs.get(owner);
-      return doc ? [doc] : [];
+      return { docs: doc ? [doc] : [], filter };
     }
-    return this.all();
+    return { docs: this.all(), filter };
   }
 
-  /** Exact `_id` values the filter pins, at top level or inside a (nested) `$and`. */
-  private exactIds(filter: Document): unknown[] | undefined {
-    if (filter._id !== undefined) {
-      const exact = this.exactValues(filter._id);
-      if (exact) return exact;
-    }
-    if (Array.isArray(filter.$and)) {
-      for (const part of filter.$and) {
-        if (part && typeof part === 'object' && !Array.isArray(part)) {
-          const exact = this.exactIds(part as Document);
-          if (exact) return exact;
-        }
-      }
-    }
-    return undefined;
-  }
-
-  private exactValues(v: unknown): unknown[] | undefined {
-    if (isExactValue(v)) return [v];
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
-    const ops = Object.keys(v as Document);
-    if (ops.length !== 1) return undefined;
-    const arg = (v as Document)[ops[0]];
-    if (ops[0] === '$eq' && isExactValue(arg)) return [arg];
-    if (ops[0] === '$in' && Array.isArray(arg) && arg.every((a) => isScalar(a))) {
-      const seen = new Set<string>();
-      return arg.filter((a) => (seen.has(canonicalKey(a)) ? false : (seen.add(canonicalKey(a)), true)));
-    }
-    return undefined;
+  private naturalOrder(docs: Document[]): Document[] {
+    const at = (d: Document): number => this.seq.get(canonicalKey(d._id)) ?? 0;
+    return docs
+      .map((d) => [at(d), d] as const)
+      .sort((x, y) => x[0] - y[0])
+      .map(([, d]) => d);
   }
 
   private uniqueEntries(doc: Document): Array<[IndexSpec, Map<string, string>, IndexKeyEntry[]]> {
@@ -136,6 +129,7 @@ export class Collection {
     this.checkUnique(entries, idKey);
     for (const [, keys, list] of entries) for (const e of list) keys.set(e.key, idKey);
     this.docs.set(idKey, doc);
+    this.seq.set(idKey, this.nextSeq++);
   }
 
   /** Replaces a stored document by a new version with the same `_id`. Throws DuplicateKey. */
@@ -152,6 +146,7 @@ export class Collection {
     const idKey = canonicalKey(doc._id);
     this.unindex(doc, idKey);
     this.docs.delete(idKey);
+    this.seq.delete(idKey);
   }
 
   private unindex(doc: Document, idKey: string): void {

@@ -8,6 +8,8 @@ import type { Options } from 'mingo/types';
 import { MingoError } from 'mingo/util';
 import type { Document } from 'bson';
 import { CommandError } from './errors';
+import { matchesAll } from './idPin';
+import { sortByScalarField } from './scalarSort';
 
 export type Resolver = (collection: string) => Document[];
 
@@ -59,7 +61,7 @@ function options(resolver?: Resolver, collation?: Document): Partial<Options> {
 
 /** A compiled filter. Throws BadValue for unknown operators (at compile time, like mongod). */
 export function compileFilter(filter: Document | undefined, collation?: Document): (doc: Document) => boolean {
-  if (!filter || Object.keys(filter).length === 0) return () => true;
+  if (!filter || matchesAll(filter)) return () => true;
   const query = withMingo(() => new Query(filter, options(undefined, collation)));
   return (doc) => withMingo(() => query.test(doc));
 }
@@ -82,8 +84,17 @@ export function shape(docs: Document[], spec: FindShape): Document[] {
     const start = spec.skip ?? 0;
     return input.slice(start, spec.limit ? start + spec.limit : undefined);
   }
+  const opts = options(undefined, spec.collation);
+  // mingo's cursor sorts, skips and limits before it projects, so a native sort can do the first
+  // three and leave only the page to project.
+  const sorted = sort && !opts.collation ? sortByScalarField(input, sort) : undefined;
+  if (sorted) {
+    const start = spec.skip ?? 0;
+    const page = sorted.slice(start, spec.limit ? start + spec.limit : undefined);
+    return projection ? withMingo(() => new Query({}, opts).find<Document>(page, projection).all()) : page;
+  }
   return withMingo(() => {
-    const cursor = new Query({}, options(undefined, spec.collation)).find<Document>(input, projection ?? {});
+    const cursor = new Query({}, opts).find<Document>(input, projection ?? {});
     if (sort) cursor.sort(sort);
     if (spec.skip) cursor.skip(spec.skip);
     if (spec.limit) cursor.limit(spec.limit);
@@ -98,7 +109,12 @@ export function applyOperators(doc: Document, modifier: Document, arrayFilters?:
   );
 }
 
-/** Runs an aggregation pipeline over `docs`. `resolver` serves `$lookup` from the same database. */
-export function runPipeline(docs: Document[], pipeline: Document[], resolver?: Resolver, collation?: Document): Document[] {
-  return withMingo(() => new Aggregator(pipeline, { ...options(resolver, collation), processingMode: ProcessingMode.CLONE_INPUT }).run<Document>(docs));
+/**
+ * Runs an aggregation pipeline over `docs`. `resolver` serves `$lookup` from the same database.
+ * `cloneInput` (default true) copies the input first so that stages cannot modify it; pass false
+ * only for pipelines whose stages never modify their input.
+ */
+export function runPipeline(docs: Document[], pipeline: Document[], resolver?: Resolver, collation?: Document, cloneInput = true): Document[] {
+  const processingMode = cloneInput ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF;
+  return withMingo(() => new Aggregator(pipeline, { ...options(resolver, collation), processingMode }).run<Document>(docs));
 }

@@ -12,14 +12,36 @@ import { arrayArg, countArg, docArg, type CommandContext, type CommandHandler } 
 import { matching } from './reads';
 import { prepareInsert } from './writes';
 
-function source(cmd: Document, ctx: CommandContext, pipeline: Document[]): { ns: string; docs: Document[] } {
-  if (cmd.aggregate === 1) return { ns: `${ctx.db}.$cmd.aggregate`, docs: [] };
+/**
+ * The pipeline's input and the stages left to run. A leading `$match` is applied here, narrowed
+ * through the `_id` map / unique indexes (see matching); running it again in mingo would give the
+ * same documents, so it is dropped from the stages.
+ */
+function source(cmd: Document, ctx: CommandContext, pipeline: Document[]): { ns: string; docs: Document[]; stages: Document[] } {
+  if (cmd.aggregate === 1) return { ns: `${ctx.db}.$cmd.aggregate`, docs: [], stages: pipeline };
   const name = checkCollectionName(ctx.db, cmd.aggregate);
   const first = pipeline[0];
-  // A leading $match narrows the input through the _id map / unique indexes; it still runs in mingo.
-  const filter = first && first.$match && typeof first.$match === 'object' ? (first.$match as Document) : undefined;
-  const docs = filter ? matching(ctx, name, filter, docArg(cmd, 'collation')) : (ctx.store.get(ctx.db, name)?.all() ?? []);
-  return { ns: `${ctx.db}.${name}`, docs };
+  const filter = first && Object.keys(first).length === 1 && isDocument(first.$match) ? first.$match : undefined;
+  if (!filter) return { ns: `${ctx.db}.${name}`, docs: ctx.store.get(ctx.db, name)?.all() ?? [], stages: pipeline };
+  return { ns: `${ctx.db}.${name}`, docs: matching(ctx, name, filter, docArg(cmd, 'collation')), stages: pipeline.slice(1) };
+}
+
+function isDocument(v: unknown): v is Document {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp);
+}
+
+/**
+ * Stages that never modify their input documents in mingo (they filter, reorder or count them, or
+ * build new documents that at most reference the input). A pipeline made only of these can run on
+ * the stored documents without copying them first.
+ */
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group']);
+
+function readOnly(stages: Document[]): boolean {
+  return stages.every((s) => {
+    const keys = s && typeof s === 'object' ? Object.keys(s) : [];
+    return keys.length === 1 && READ_ONLY_STAGES.has(keys[0]);
+  });
 }
 
 function writeOut(ctx: CommandContext, target: unknown, docs: Document[]): void {
@@ -36,16 +58,17 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   if (!cursor && !cmd.explain) {
     throw CommandError.of('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  const { ns, docs } = source(cmd, ctx, pipeline);
   const last = pipeline[pipeline.length - 1];
+  const out = last && '$out' in last ? last.$out : undefined;
+  const { ns, docs, stages } = source(cmd, ctx, out === undefined ? pipeline : pipeline.slice(0, -1));
   if (pipeline.some((s, i) => s && ('$merge' in s || ('$out' in s && i !== pipeline.length - 1)))) {
     throw CommandError.of('IllegalOperation', '$merge is not supported by the embedded store, and $out must be the last stage');
   }
-  const out = last && '$out' in last ? last.$out : undefined;
-  const stages = out === undefined ? pipeline : pipeline.slice(0, -1);
   // $lookup embeds foreign documents in the output; copies keep later stages off the stored ones.
   const resolver = (name: string): Document[] => (ctx.store.get(ctx.db, name)?.all() ?? []).map((d) => cloneDeep(d) as Document);
-  const result = runPipeline(docs, stages, resolver, docArg(cmd, 'collation'));
+  // $out stores the results in another collection: they are copies, as with any other pipeline.
+  const copy = out !== undefined || !readOnly(stages);
+  const result = !copy && stages.length === 0 ? docs : runPipeline(docs, stages, resolver, docArg(cmd, 'collation'), copy);
   if (out !== undefined) {
     writeOut(ctx, out, result);
     return ctx.cursors.first(ns, [], undefined);

@@ -1,16 +1,29 @@
 /** Read commands: find (with cursors), getMore, killCursors, count, distinct. */
 import { Long, type Document } from 'bson';
+import type { Collection } from '../collection';
 import { CommandError } from '../errors';
 import { canonicalKey, valuesAtPath } from '../keys';
 import { compileFilter, shape } from '../mingoEngine';
 import { checkCollectionName } from '../store';
 import { boolArg, collectionArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
 
+/**
+ * The documents of `coll` matching `filter`, narrowed through the `_id` map or a unique index
+ * when there is no collation. Narrowing only drops an `_id` conjunct that is valid and exact, so
+ * the residual filter fails to compile exactly when the whole filter does.
+ */
+export function matchingIn(coll: Collection, filter: Document | undefined, collation?: Document): Document[] {
+  if (collation) return coll.all().filter(compileFilter(filter, collation));
+  const narrowed = coll.narrow(filter);
+  return narrowed.docs.filter(compileFilter(narrowed.filter));
+}
+
 /** The documents of `coll` matching `filter` (none when the collection does not exist). */
 export function matching(ctx: CommandContext, coll: string, filter: Document | undefined, collation?: Document): Document[] {
-  const match = compileFilter(filter, collation);
   const c = ctx.store.get(ctx.db, coll);
-  return c ? c.candidates(collation ? undefined : filter).filter(match) : [];
+  if (c) return matchingIn(c, filter, collation);
+  compileFilter(filter, collation); // an invalid filter fails even without a collection
+  return [];
 }
 
 const find: CommandHandler = (cmd, ctx) => {

@@ -6,6 +6,7 @@ import { compileFilter } from '../mingoEngine';
 import { idFirst, isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
 import { MAX_BSON_SIZE } from '../wire';
 import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from './context';
+import { matchingIn } from './reads';
 
 interface WriteError {
   index: number;
@@ -83,8 +84,7 @@ const update: CommandHandler = (cmd, ctx) => {
       if (stmt.multi && !isPipeline(u) && !isOperatorUpdate(u)) {
         throw CommandError.of('FailedToParse', 'multi update is not supported for replacement-style update');
       }
-      const match = compileFilter(stmt.q, stmt.collation);
-      const matched = coll.candidates(stmt.collation ? undefined : stmt.q).filter(match);
+      const matched = matchingIn(coll, stmt.q, stmt.collation);
       const targets = stmt.multi ? matched : matched.slice(0, 1);
       for (const doc of targets) {
         const next = updatedDocument(doc, u, { arrayFilters: stmt.arrayFilters, filter: stmt.q });
@@ -124,9 +124,11 @@ const del: CommandHandler = (cmd, ctx) => {
     if (ordered && errors.length) return;
     try {
       if (stmt.limit !== 0 && stmt.limit !== 1) throw CommandError.of('FailedToParse', 'The limit field in delete objects must be 0 or 1');
-      const match = compileFilter(stmt.q, stmt.collation);
-      if (!coll) return;
-      const matched = coll.candidates(stmt.collation ? undefined : stmt.q).filter(match);
+      if (!coll) {
+        compileFilter(stmt.q, stmt.collation); // an invalid filter fails even without a collection
+        return;
+      }
+      const matched = matchingIn(coll, stmt.q, stmt.collation);
       for (const doc of stmt.limit === 1 ? matched.slice(0, 1) : matched) {
         coll.remove(doc);
         n++;
