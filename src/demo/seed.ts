@@ -1,4 +1,7 @@
+import type { Connection } from 'mongoose';
+import { consentEventModel, type ConsentEventDoc } from '../consent';
 import { FieldCipher, type KeyStore } from '../crypto';
+import type { PolicySet } from '../policy';
 import type { CustomerDoc, CustomerModel } from '../customers/customerModel';
 import type { TaskDoc, TaskModel } from '../tasks/taskModel';
 import { DEMO_TASKS } from './personas';
@@ -68,7 +71,14 @@ export interface SeedResult {
  * realistic mix of consents, segments and countries, some with cards and health data (encrypted),
  * and an open task for each persona that works through tasks.
  */
-export async function seedDemo(models: { customers: CustomerModel; tasks: TaskModel }, keyStore: KeyStore, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
+export interface SeedServices {
+  conn: Connection;
+  policies: PolicySet;
+  keyStore: KeyStore;
+  models: { customers: CustomerModel; tasks: TaskModel };
+}
+
+export async function seedDemo({ conn, policies, keyStore, models }: SeedServices, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
   if ((await models.customers.estimatedDocumentCount()) > 0) return { customers: 0, tasks: 0 };
   const rand = prng(20261129);
   const cipher = new FieldCipher(keyStore);
@@ -121,6 +131,11 @@ export async function seedDemo(models: { customers: CustomerModel; tasks: TaskMo
     docs.push(doc);
   }
   await models.customers.insertMany(docs, { lean: true });
+  // The consent ledger holds the imported consents too, so every customer's history starts somewhere.
+  const events: ConsentEventDoc[] = docs.flatMap((d) =>
+    d.consents.map((c) => ({ customerId: d._id, key: c.key, granted: c.granted, at: c.at, source: 'import' as const, textVersion: policies.consentKeys.get(c.key)?.textVersion ?? 'unknown' })),
+  );
+  await consentEventModel(conn).insertMany(events, { lean: true });
 
   const withCard = docs.filter((d) => d.paymentCard).slice(0, 5).map((d) => d._id);
   const withHealth = docs.filter((d) => d.health && d.consentState['health-data']).slice(0, 5).map((d) => d._id);

@@ -39,7 +39,7 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
     await keyStore.model.init();
     const services: AppServices = { config, conn, policies, keyStore, models };
     await preparePrivacy(services); // customer-rights indexes; completes erasures a crash left pending
-    const seeded = config.seedDemo ? await seedDemo(models, keyStore) : null;
+    const seeded = config.seedDemo ? await seedDemo(services) : null;
     const gateway = await createGateway(services, null, opts);
     const url = await gateway.listen(config.port, config.host);
     return {
