@@ -23,7 +23,7 @@ describe('loadPolicies', () => {
   it('loads the shipped policies', () => {
     const p = loadPolicies(POLICY_DIR);
     expect([...p.roles.keys()].sort()).toEqual([
-      'billing-agent', 'care-advisor', 'customer', 'data-analyst', 'marketing-specialist',
+      'billing-agent', 'care-advisor', 'customer', 'data-analyst', 'fulfilment-coordinator', 'marketing-specialist',
       'privacy-officer', 'supervisor', 'support-agent', 'verification-officer',
     ]);
     expect(p.purposes.get('marketing')).toMatchObject({ requiresTask: false, consent: 'marketing', legalBasis: 'consent' });
