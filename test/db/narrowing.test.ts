@@ -116,4 +116,16 @@ describe('sorted pages', () => {
     expect(grouped.reduce((t, g) => t + g.docs.length, 0)).toBe(await c.countDocuments({ _id: { $in: stringIds } }, { collation: SIMPLE }));
     expect(await c.find({}).sort({ n: 1 }).toArray()).toEqual(before);
   });
+
+  it('counting pipelines give what the general $group gives, including no match', async () => {
+    const run = async (filter: Filter<Document>, extraStage: boolean) =>
+      c.aggregate([{ $match: filter }, ...(extraStage ? [{ $match: {} }] : []), { $group: { _id: 5, k: { $sum: 1 } } }]).toArray();
+    for (const filter of [{}, { group: 'x' }, { $or: [{ _id: { $in: stringIds } }] }, { _id: 'missing' }] as Filter<Document>[]) {
+      expect(await run(filter, false)).toEqual(await run(filter, true));
+    }
+    expect(await run({ _id: 'missing' }, false)).toEqual([]);
+    expect(await c.countDocuments({ _id: 'missing' })).toBe(0);
+    const total = await c.countDocuments({});
+    expect(await c.countDocuments({}, { skip: 2, limit: 3 })).toBe(Math.min(3, total - 2));
+  });
 });

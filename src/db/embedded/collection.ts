@@ -76,8 +76,7 @@ export class Collection {
     if (!filter) return { docs: this.all(), filter };
     const pin = pinIds(filter);
     if (pin) {
-      let docs = pin.values.map((v) => this.byId(v)).filter((d): d is Document => d !== undefined);
-      if (pin.fromOr) docs = this.naturalOrder(docs);
+      const docs = this.lookup(pin.values, pin.fromOr);
       if (!pin.stripped) return { docs, filter };
       return { docs: docs.filter((d) => typeof d._id === 'string' || typeof d._id === 'number'), filter: pin.residual };
     }
@@ -93,12 +92,30 @@ export class Collection {
     return { docs: this.all(), filter };
   }
 
-  private naturalOrder(docs: Document[]): Document[] {
-    const at = (d: Document): number => this.seq.get(canonicalKey(d._id)) ?? 0;
-    return docs
-      .map((d) => [at(d), d] as const)
-      .sort((x, y) => x[0] - y[0])
-      .map(([, d]) => d);
+  /** The stored documents with these `_id` values (each once), in the values' order or in natural order. */
+  private lookup(values: unknown[], natural: boolean): Document[] {
+    const keys = new Set<string>();
+    for (const v of values) keys.add(canonicalKey(v));
+    if (!natural) {
+      const out: Document[] = [];
+      for (const key of keys) {
+        const doc = this.docs.get(key);
+        if (doc) out.push(doc);
+      }
+      return out;
+    }
+    // Many values: one pass over the documents in natural order beats sorting the hits.
+    if (keys.size * 8 >= this.docs.size) {
+      const out: Document[] = [];
+      for (const [key, doc] of this.docs) if (keys.has(key)) out.push(doc);
+      return out;
+    }
+    const found: Array<[number, Document]> = [];
+    for (const key of keys) {
+      const doc = this.docs.get(key);
+      if (doc) found.push([this.seq.get(key)!, doc]);
+    }
+    return found.sort((x, y) => x[0] - y[0]).map(([, d]) => d);
   }
 
   private uniqueEntries(doc: Document): Array<[IndexSpec, Map<string, string>, IndexKeyEntry[]]> {

@@ -2,7 +2,8 @@
  * Server-side cursors. A query's results are materialised when the cursor opens (documents are
  * immutable snapshots, see Collection) and handed out in batches by getMore.
  */
-import { BSON, Long, type Document } from 'bson';
+import { Long, type Document } from 'bson';
+import { bsonSize } from './docSize';
 import { CommandError } from './errors';
 
 /** mongod's default first batch size for find and aggregate. */
@@ -39,7 +40,7 @@ export class CursorRegistry {
     const limit = max === undefined || max <= 0 ? Infinity : max;
     while (c.pos < c.docs.length && out.length < limit) {
       const doc = c.docs[c.pos];
-      bytes += BSON.calculateObjectSize(doc);
+      bytes += bsonSize(doc);
       if (out.length > 0 && bytes > MAX_BATCH_BYTES) break;
       out.push(doc);
       c.pos++;

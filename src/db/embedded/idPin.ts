@@ -13,10 +13,9 @@
  * canonical key equals a pinned number's). Otherwise the residual is the whole filter.
  */
 import type { Document } from 'bson';
-import { canonicalKey } from './keys';
 
 export interface IdPin {
-  /** The pinned values, deduplicated by canonical key, in the filter's order. */
+  /** The pinned values in the filter's order (possibly repeated: callers deduplicate by key). */
   values: unknown[];
   /**
    * True when the pin came from an `$or`: candidates are then returned in natural order (as the
@@ -56,16 +55,6 @@ function isKeyExact(v: unknown): boolean {
   return typeof v === 'string' || typeof v === 'number';
 }
 
-function dedupe(values: unknown[]): unknown[] {
-  const seen = new Set<string>();
-  return values.filter((a) => {
-    const k = canonicalKey(a);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 /** The exact values an `_id` condition allows: `v`, `{ $eq: v }` or `{ $in: [scalars] }`. */
 function exactValues(v: unknown): unknown[] | undefined {
   if (isExactValue(v)) return [v];
@@ -74,7 +63,7 @@ function exactValues(v: unknown): unknown[] | undefined {
   if (ops.length !== 1) return undefined;
   const arg = (v as Document)[ops[0]];
   if (ops[0] === '$eq' && isExactValue(arg)) return [arg];
-  if (ops[0] === '$in' && Array.isArray(arg) && arg.every((a) => isScalar(a))) return dedupe(arg);
+  if (ops[0] === '$in' && Array.isArray(arg) && arg.every((a) => isScalar(a))) return arg;
   return undefined;
 }
 
@@ -110,7 +99,7 @@ function find(f: Document, withOr: boolean): IdPin | undefined {
   if (withOr && Array.isArray(f.$or) && f.$or.length > 0) {
     const branches = f.$or.map((b: unknown) => (isPlainObject(b) ? find(b, withOr) : undefined));
     if (branches.every((b): b is IdPin => b !== undefined)) {
-      const values = dedupe(branches.flatMap((b) => b.values));
+      const values = branches.length === 1 ? branches[0].values : branches.flatMap((b) => b.values);
       if (branches.length === 1) {
         const [only] = branches;
         return { values, fromOr: true, stripped: only.stripped, residual: only.stripped ? { ...f, $or: [only.residual] } : f };

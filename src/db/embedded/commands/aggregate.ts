@@ -37,6 +37,23 @@ function isDocument(v: unknown): v is Document {
  */
 const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group']);
 
+/**
+ * The result of `[{ $group: { _id: <number>, <field>: { $sum: 1 } } }]` (the pipeline left of the
+ * driver's countDocuments once its $match has run) without going through mingo: one document
+ * `{ _id, <field>: count }`, none for no input, as mingo's $group gives. `undefined` for any other
+ * pipeline.
+ */
+function countOnly(stages: Document[], docs: Document[]): Document[] | undefined {
+  if (stages.length !== 1 || Object.keys(stages[0]).length !== 1 || !isDocument(stages[0].$group)) return undefined;
+  const group = stages[0].$group;
+  const fields = Object.keys(group);
+  if (fields.length !== 2 || fields[0] !== '_id' || typeof group._id !== 'number') return undefined;
+  const field = fields[1];
+  const acc = group[field];
+  if (field === '' || field.startsWith('$') || field.includes('.') || !isDocument(acc) || Object.keys(acc).length !== 1 || acc.$sum !== 1) return undefined;
+  return docs.length === 0 ? [] : [{ _id: group._id, [field]: docs.length }];
+}
+
 function readOnly(stages: Document[]): boolean {
   return stages.every((s) => {
     const keys = s && typeof s === 'object' ? Object.keys(s) : [];
@@ -68,7 +85,10 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   const resolver = (name: string): Document[] => (ctx.store.get(ctx.db, name)?.all() ?? []).map((d) => cloneDeep(d) as Document);
   // $out stores the results in another collection: they are copies, as with any other pipeline.
   const copy = out !== undefined || !readOnly(stages);
-  const result = !copy && stages.length === 0 ? docs : runPipeline(docs, stages, resolver, docArg(cmd, 'collation'), copy);
+  const result =
+    (!copy && stages.length === 0 ? docs : undefined) ??
+    (out === undefined ? countOnly(stages, docs) : undefined) ??
+    runPipeline(docs, stages, resolver, docArg(cmd, 'collation'), copy);
   if (out !== undefined) {
     writeOut(ctx, out, result);
     return ctx.cursors.first(ns, [], undefined);

@@ -1,6 +1,7 @@
 /** Write commands: insert, update, delete, with mongod's n / nModified / upserted / writeErrors. */
-import { BSON, ObjectId, type Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import type { Collection } from '../collection';
+import { bsonSize } from '../docSize';
 import { CommandError } from '../errors';
 import { compileFilter } from '../mingoEngine';
 import { idFirst, isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
@@ -26,7 +27,7 @@ export function prepareInsert(doc: unknown): Document {
   const d = doc as Document;
   if (Array.isArray(d._id)) throw CommandError.of('InvalidIdField', "The '_id' value cannot be of type array");
   if (d._id instanceof RegExp) throw CommandError.of('InvalidIdField', "The '_id' value cannot be of type regex");
-  if (BSON.calculateObjectSize(d) > MAX_BSON_SIZE) throw CommandError.of('BSONObjectTooLarge', 'object to insert too large');
+  if (bsonSize(d) > MAX_BSON_SIZE) throw CommandError.of('BSONObjectTooLarge', 'object to insert too large');
   return idFirst(d._id === undefined ? { _id: new ObjectId(), ...d } : d);
 }
 
