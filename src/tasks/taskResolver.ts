@@ -68,7 +68,7 @@ export class TaskResolver {
   async closeTask(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<TaskDoc> {
     if (!ctx.ability.can('update', 'Task')) throw forbidden(ctx, `closing tasks is not granted for purpose ${ctx.purpose?.id}`, ID_FORMAT.test(id) ? id : null);
     const task = ID_FORMAT.test(id)
-      ? await ctx.app.models.tasks.findOneAndUpdate({ _id: id, status: 'OPEN' }, { $set: { status: 'CLOSED', closedAt: new Date() } }, { new: true }).lean<TaskDoc>().exec()
+      ? await ctx.app.models.tasks.findOneAndUpdate({ _id: id, status: 'OPEN' }, { $set: { status: 'CLOSED', closedAt: new Date() } }, { returnDocument: 'after' }).lean<TaskDoc>().exec()
       : null;
     if (!task) throw forbidden(ctx, 'the task is not open, or does not exist', ID_FORMAT.test(id) ? id : null);
     ctx.audit.written('Task', id, ['status', 'closedAt']);

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestContext } from '../../src/server/requestContext';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/app';
@@ -35,11 +37,23 @@ describe('health, readiness, limits and shutdown', () => {
     }
   });
 
-  it('drains in-flight requests on shutdown and flushes their access-log records, then readyz is gone', async () => {
-    const local = await startTestApp();
+  it('drains in-flight requests on shutdown and flushes their access-log records, then stops listening', async () => {
+    let arrived!: () => void;
+    const inFlight = new Promise<void>((r) => (arrived = r));
+    // Signals once the request is executing, so shutdown really starts while it is in flight.
+    const signal: ApolloServerPlugin<RequestContext> = {
+      async requestDidStart() {
+        return {
+          async executionDidStart() {
+            arrived();
+          },
+        };
+      },
+    };
+    const local = await startTestApp({ plugins: [signal] });
     try {
       const pending = gql(local.url, 'query Draining { customers(first: 50) { edges { node { email } } } }', { token: local.tokens.mia, purpose: 'marketing' });
-      await new Promise((r) => setTimeout(r, 5));
+      await inFlight;
       const stopping = local.running.gateway.stop();
       const r = await pending;
       await stopping;
