@@ -25,6 +25,14 @@ describe('sort, projection and pagination', () => {
     expect(await c.find({ _id: 1 }, { projection: { _id: 0, group: 0, name: 0 } }).toArray()).toEqual([{ i: 1 }]);
   });
 
+  it('a projection excluding nested fields leaves the stored document whole', async () => {
+    const c = f.db.collection(f.name());
+    await c.insertOne({ _id: 1, a: { b: 1, c: 2 }, list: [{ x: 1, y: 2 }] } as never);
+    expect(await c.find({}, { projection: { 'a.b': 0, 'list.x': 0 } }).toArray()).toEqual([{ _id: 1, a: { c: 2 }, list: [{ y: 2 }] }]);
+    const removed = await c.findOneAndDelete({ _id: 1 } as never, { projection: { 'a.c': 0 } });
+    expect(removed).toEqual({ _id: 1, a: { b: 1 }, list: [{ x: 1, y: 2 }] });
+  });
+
   it('paginates with skip and limit, and by range on a sort key', async () => {
     const c = await seeded(25);
     const page2 = await c.find({}).sort({ i: 1 }).skip(10).limit(10).toArray();

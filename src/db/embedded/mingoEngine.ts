@@ -80,26 +80,27 @@ export function shape(docs: Document[], spec: FindShape): Document[] {
   const natural = spec.sort?.$natural === -1;
   const input = natural ? docs.slice().reverse() : docs;
   const projection = spec.projection && Object.keys(spec.projection).length ? spec.projection : undefined;
-  if (!sort && !projection) {
-    const start = spec.skip ?? 0;
-    return input.slice(start, spec.limit ? start + spec.limit : undefined);
-  }
   const opts = options(undefined, spec.collation);
-  // mingo's cursor sorts, skips and limits before it projects, so a native sort can do the first
-  // three and leave only the page to project.
-  const sorted = sort && !opts.collation ? sortByScalarField(input, sort) : undefined;
-  if (sorted) {
-    const start = spec.skip ?? 0;
-    const page = sorted.slice(start, spec.limit ? start + spec.limit : undefined);
-    return projection ? withMingo(() => new Query({}, opts).find<Document>(page, projection).all()) : page;
+  const start = spec.skip ?? 0;
+  const end = spec.limit ? start + spec.limit : undefined;
+  // As mingo's cursor does: sort, skip and limit first, then project only the page.
+  let page: Document[];
+  if (!sort) page = input.slice(start, end);
+  else {
+    const sorted = opts.collation ? undefined : sortByScalarField(input, sort);
+    page = sorted
+      ? sorted.slice(start, end)
+      : withMingo(() => {
+          const cursor = new Query({}, opts).find<Document>(input).sort(sort);
+          if (spec.skip) cursor.skip(spec.skip);
+          if (spec.limit) cursor.limit(spec.limit);
+          return cursor.all();
+        });
   }
-  return withMingo(() => {
-    const cursor = new Query({}, opts).find<Document>(input, projection ?? {});
-    if (sort) cursor.sort(sort);
-    if (spec.skip) cursor.skip(spec.skip);
-    if (spec.limit) cursor.limit(spec.limit);
-    return cursor.all();
-  });
+  if (!projection) return page;
+  // mingo's $project copies the top level only and removes excluded nested fields in place, which
+  // would strip them from the stored documents: it projects copies.
+  return withMingo(() => new Query({}, { ...opts, processingMode: ProcessingMode.CLONE_INPUT }).find<Document>(page, projection).all());
 }
 
 /** Applies update operators to `doc` in place. Returns the modified paths (empty: no change). */

@@ -31,11 +31,11 @@ function isDocument(v: unknown): v is Document {
 }
 
 /**
- * Stages that never modify their input documents in mingo (they filter, reorder or count them, or
- * build new documents that at most reference the input). A pipeline made only of these can run on
- * the stored documents without copying them first.
+ * Stages that never modify their input documents in mingo (they filter, reorder or count them).
+ * A pipeline made only of these can run on the stored documents without copying them first.
+ * ($project, for one, removes excluded nested fields in place.)
  */
-const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group']);
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count']);
 
 /**
  * The result of `[{ $group: { _id: <number>, <field>: { $sum: 1 } } }]` (the pipeline left of the
