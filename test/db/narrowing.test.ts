@@ -4,20 +4,28 @@
  * compares exactly like no collation, and the embedded store never narrows a collated query.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Decimal128, ObjectId, type Collection, type Document, type Filter } from 'mongodb';
+import { Decimal128, ObjectId, type CollationOptions, type Collection, type Filter } from 'mongodb';
 import { useDriver } from './fixture';
 
+interface Doc {
+  _id: string | number | ObjectId | Decimal128;
+  n: number;
+  group: string;
+  consent?: { marketing: boolean };
+  touched?: boolean;
+}
+
 const f = useDriver();
-const SIMPLE = { locale: 'simple' };
+const SIMPLE: CollationOptions = { locale: 'simple' };
 const oid = new ObjectId();
-let c: Collection<Document>;
+let c: Collection<Doc>;
 
 const stringIds = Array.from({ length: 30 }, (_, i) => `cus_${String(i + 1).padStart(4, '0')}`);
 
 beforeAll(async () => {
   c = f.db.collection(f.name('narrowing'));
   // Natural order deliberately differs from _id order.
-  const docs: Document[] = stringIds
+  const docs: Doc[] = stringIds
     .slice()
     .reverse()
     .map((_id, i) => ({ _id, n: i, group: i % 3 ? 'x' : 'y', consent: { marketing: i % 2 === 0 } }));
@@ -26,8 +34,8 @@ beforeAll(async () => {
 });
 
 /** What the filter selects: sorted ids from find, the count, and the count of an aggregate. */
-async function outcome(filter: Filter<Document>, collation?: Document) {
-  const opts = collation ? { collation } : {};
+async function outcome(filter: Filter<Doc>, collation?: CollationOptions) {
+  const opts: { collation?: CollationOptions } = collation ? { collation } : {};
   const found = await c.find(filter, opts).sort({ n: 1 }).toArray();
   const count = await c.countDocuments(filter, opts);
   const grouped = await c.aggregate([{ $match: filter }, { $group: { _id: '$group', k: { $sum: 1 } } }, { $sort: { _id: 1 } }], opts).toArray();
@@ -35,7 +43,7 @@ async function outcome(filter: Filter<Document>, collation?: Document) {
   return { ids: found.map((d) => String(d._id)), count, grouped, values };
 }
 
-async function expectSameAsScan(filter: Filter<Document>) {
+async function expectSameAsScan(filter: Filter<Doc>) {
   const narrowed = await outcome(filter);
   expect(narrowed).toEqual(await outcome(filter, SIMPLE));
   return narrowed;
@@ -118,9 +126,9 @@ describe('sorted pages', () => {
   });
 
   it('counting pipelines give what the general $group gives, including no match', async () => {
-    const run = async (filter: Filter<Document>, extraStage: boolean) =>
+    const run = async (filter: Filter<Doc>, extraStage: boolean) =>
       c.aggregate([{ $match: filter }, ...(extraStage ? [{ $match: {} }] : []), { $group: { _id: 5, k: { $sum: 1 } } }]).toArray();
-    for (const filter of [{}, { group: 'x' }, { $or: [{ _id: { $in: stringIds } }] }, { _id: 'missing' }] as Filter<Document>[]) {
+    for (const filter of [{}, { group: 'x' }, { $or: [{ _id: { $in: stringIds } }] }, { _id: 'missing' }] as Filter<Doc>[]) {
       expect(await run(filter, false)).toEqual(await run(filter, true));
     }
     expect(await run({ _id: 'missing' }, false)).toEqual([]);
