@@ -34,7 +34,8 @@ export async function plantCustomerData(app: TestApp, customerId: string): Promi
   return {
     dataKey: 1,
     corrections: 2,
-    consentEvents: 3,
+    // the three planted here, plus the customer's imported consents from the demo seed
+    consentEvents: await consentEventModel(conn).countDocuments({ customerId }).exec(),
     tasks: await models.tasks.countDocuments({ customerIds: customerId }).exec(),
     outbox: 2,
     verificationCodes: await conn.collection('verificationCodes').countDocuments({ customerId }),
