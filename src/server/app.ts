@@ -118,6 +118,8 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
       includeStacktraceInErrorResponses: false,
       introspection: true,
       hideSchemaDetailsFromClientErrors: true,
+      // main.ts owns SIGTERM: drain HTTP, flush the access log, then stop Apollo, the connection and the store.
+      stopOnTerminationSignals: false,
     });
     await apollo.start();
     apollos.push(apollo);

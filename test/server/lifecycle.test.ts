@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from '../../src/server/requestContext';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyToken } from '../../src/auth/tokens';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
@@ -108,7 +109,6 @@ describe('npm run token', () => {
     const env = { ...process.env, JWT_SECRET: secret };
     const ok = spawnSync('npx', ['tsx', 'src/auth/tokenCommand.ts', '--kind', 'staff', '--sub', 'alice', '--roles', 'support-agent'], { env, encoding: 'utf8' });
     expect(ok.status).toBe(0);
-    const { verifyToken } = await import('../../src/auth/tokens');
     expect(verifyToken(secret, ok.stdout.trim())).toEqual({ kind: 'staff', id: 'alice', roles: ['support-agent'] });
     const bad = spawnSync('npx', ['tsx', 'src/auth/tokenCommand.ts', '--kind', 'staff', '--sub', 'alice'], { env, encoding: 'utf8' });
     expect(bad.status).toBe(2);
