@@ -22,16 +22,18 @@ export interface AuditScope {
 
 /** Collects, per request, what was read, denied and written for each subject; flushed once before the response leaves. */
 export class AuditBuffer {
-  private readonly entries = new Map<string, SubjectEntry>();
+  /** subject type → subject id → entry (insertion order kept for the records). */
+  private readonly entries = new Map<string, Map<string | null, SubjectEntry>>();
 
   constructor(public scope: AuditScope) {}
 
   private entry(subjectType: string, subjectId: string | null): SubjectEntry {
-    const key = `${subjectType}\u0000${subjectId ?? ''}`;
-    let e = this.entries.get(key);
+    let ofType = this.entries.get(subjectType);
+    if (!ofType) this.entries.set(subjectType, (ofType = new Map()));
+    let e = ofType.get(subjectId);
     if (!e) {
       e = { subjectType, subjectId, read: new Set(), denied: new Set(), written: new Set() };
-      this.entries.set(key, e);
+      ofType.set(subjectId, e);
     }
     return e;
   }
@@ -59,7 +61,9 @@ export class AuditBuffer {
   }
 
   get size(): number {
-    return this.entries.size;
+    let n = 0;
+    for (const ofType of this.entries.values()) n += ofType.size;
+    return n;
   }
 
   /** The records to append, one per subject touched. */
@@ -68,7 +72,7 @@ export class AuditBuffer {
     const actor = principal
       ? { kind: principal.kind, id: principal.id, roles: principal.roles, ...(principal.partner ? { partner: principal.partner } : {}) }
       : { kind: 'anonymous', id: 'anonymous', roles: [] };
-    return [...this.entries.values()].map((e) => {
+    return [...this.entries.values()].flatMap((ofType) => [...ofType.values()]).map((e) => {
       const touched = e.read.size + e.written.size;
       const decision: Decision = e.code || touched === 0 ? 'denied' : e.denied.size > 0 ? 'partial' : 'allowed';
       const rec: AccessLogRecord = {

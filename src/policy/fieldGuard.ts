@@ -1,4 +1,4 @@
-import { subject as asSubject, type AnyAbility } from '@casl/ability';
+import type { AnyAbility } from '@casl/ability';
 import type { AuditBuffer } from '../audit/auditBuffer';
 import { decide } from './decide';
 import type { AppAbility } from './types';
@@ -19,6 +19,8 @@ type Doc = { _id: string } & Record<string, unknown>;
  */
 export class FieldGuard {
   private readonly denials = new Map<string, Denial>();
+  /** Per document, whether each conditional rule matches it: evaluated once per row, not once per field. */
+  private readonly matched = new WeakMap<object, Map<object, boolean>>();
 
   constructor(
     private readonly ability: AnyAbility,
@@ -26,10 +28,28 @@ export class FieldGuard {
     private readonly purpose: string | null,
   ) {}
 
+  /**
+   * `ability.can('read', subject(type, doc), path)`, with each rule's conditions evaluated once per
+   * document: the first rule (by CASL's priority) that matches decides, as in `relevantRuleFor`.
+   */
+  private can(subjectType: string, doc: Doc, path: string): boolean {
+    const rules = this.ability.rulesFor('read', subjectType, path);
+    let memo = this.matched.get(doc);
+    for (const rule of rules) {
+      let hit: boolean | undefined = true;
+      if (rule.conditions) {
+        if (!memo) this.matched.set(doc, (memo = new Map()));
+        hit = memo.get(rule);
+        if (hit === undefined) memo.set(rule, (hit = rule.matchesConditions(doc)));
+      }
+      if (hit) return !rule.inverted;
+    }
+    return false;
+  }
+
   /** May `path` of this subject be read? Records the outcome. */
   read(subjectType: string, doc: Doc, path: string): boolean {
-    const subject = asSubject(subjectType, doc);
-    if (this.ability.can('read', subject, path)) {
+    if (this.can(subjectType, doc, path)) {
       this.audit.read(subjectType, doc._id, path);
       return true;
     }
@@ -39,8 +59,7 @@ export class FieldGuard {
 
   /** May any of `paths` (the leaves under an object attribute) be read? Records only a denial of the parent. */
   readAny(subjectType: string, doc: Doc, parent: string, paths: readonly string[]): boolean {
-    const subject = asSubject(subjectType, doc);
-    if (paths.some((p) => this.ability.can('read', subject, p))) return true;
+    if (paths.some((p) => this.can(subjectType, doc, p))) return true;
     this.deny(subjectType, doc, parent);
     return false;
   }

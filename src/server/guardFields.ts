@@ -42,11 +42,13 @@ export function guardFields(schema: GraphQLSchema, spec: GuardSpec): GraphQLSche
           ctx.guard.read(spec.subjectType, ownerOf(parent), path) ? resolve(parent, args, ctx, info) : null;
       } else {
         const { group, leaves } = guarded;
-        field.resolve = async (parent, args, ctx, info) => {
+        const own = (owner: Parent, value: Parent | null | undefined) => (value ? { ...value, [OWNER]: owner } : value);
+        field.resolve = (parent, args, ctx, info) => {
           const owner = ownerOf(parent);
           if (!ctx.guard.readAny(spec.subjectType, owner, group, leaves)) return null;
-          const value = (await resolve(parent, args, ctx, info)) as Parent | null | undefined;
-          return value ? { ...value, [OWNER]: owner } : value;
+          const value = resolve(parent, args, ctx, info) as Parent | null | undefined | Promise<Parent | null | undefined>;
+          // Stay synchronous when the resolver is: a promise per row makes graphql-js wrap the whole object.
+          return value instanceof Promise ? value.then((v) => own(owner, v)) : own(owner, value);
         };
       }
     }
