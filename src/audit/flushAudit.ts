@@ -24,10 +24,10 @@ export async function flushAudit(model: AccessLogModel, buffer: AuditBuffer, opt
     timer = setTimeout(() => reject(new AuditWriteError(`no acknowledgement within ${opts.timeoutMs} ms`)), opts.timeoutMs);
   });
   try {
-    const write = model.insertMany(records, {
+    // Straight to the driver: the records are complete plain documents, so mongoose's casting adds nothing.
+    const write = model.collection.insertMany(records, {
       ordered: true,
-      lean: true,
-      ...(opts.durable === false ? {} : { writeConcern: { w: 'majority', j: true, wtimeout: opts.timeoutMs } }),
+      ...(opts.durable === false ? {} : { writeConcern: { w: 'majority', j: true, wtimeoutMS: opts.timeoutMs } }),
     });
     await Promise.race([write, timeout]);
     return records.length;
