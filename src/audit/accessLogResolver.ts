@@ -21,7 +21,7 @@ export class AccessLogResolver {
     @Arg('customerId', () => ID, { nullable: true }) customerId?: string,
     @Arg('actorId', () => String, { nullable: true }) actorId?: string,
     @Arg('purpose', () => String, { nullable: true }) purpose?: string,
-    @Arg('first', () => Int, { defaultValue: 100 }) first?: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 100 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     if (!ctx.ability.can('read', 'AccessLog')) {

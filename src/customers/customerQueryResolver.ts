@@ -59,7 +59,7 @@ export class CustomerQueryResolver {
   async customers(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => CustomerFilter, { nullable: true }) filter?: CustomerFilter,
-    @Arg('first', () => Int, { defaultValue: 50 }) first?: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first, 50, 200);

@@ -1,6 +1,6 @@
 /**
  * Subcontractors: agreements (policies/partners/<id>.yaml) that the gateway enforces, and a restricted
- * schema per partner at POST /partner/graphql. See docs/readme/partners.md.
+ * schema per partner at POST /partner/graphql. See the README, section "For subcontractors".
  *
  *   const registry = PartnerRegistry.load('policies/partners', policies);  // throws PolicyLoadError
  *   registry.status('shipfast');              // { active: true, agreement } | { active: false, reason }

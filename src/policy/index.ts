@@ -7,7 +7,7 @@
  *   Customer.find({ $and: [rowFilter(ability, 'read', 'Customer'), callerFilter] });
  *   decide(ability, 'read', 'Customer', doc, 'paymentCard.last4');   // { allowed, reason }
  *
- * See docs/readme/policies.md.
+ * See the README, section "Policies".
  */
 export type {
   Action,
