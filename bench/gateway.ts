@@ -13,6 +13,9 @@ import { createGateway, type Gateway } from '../src/server/app';
 import { setLogLevel } from '../src/logger';
 import { startGateway } from '../src/server/startGateway';
 
+/** Benchmarks print their figures on stdout (no customer data here). */
+const print = (line: string) => process.stdout.write(line + '\n');
+
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
     'x-purpose': 'customer-support',
     'x-task-id': 'tsk_bench',
   };
-  console.log(`bench: customers(first: 50), 15 attributes, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${ROUND_MS} ms per variant, ${ids.length} customers`);
+  print(`bench: customers(first: 50), 15 attributes, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${ROUND_MS} ms per variant, ${ids.length} customers`);
   await run(baselineUrl, headers, 1500);
   await run(product.url, headers, 1500);
   const base: Sample[] = [];
@@ -79,9 +82,9 @@ async function main(): Promise<void> {
   const p = summarise(prod);
   const row = (name: string, s: ReturnType<typeof summarise>) =>
     `${name.padEnd(34)} ${s.rps.toFixed(1).padStart(8)} req/s   p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms   (${s.requests} requests)`;
-  console.log(row('baseline (no field guard, no log)', b));
-  console.log(row('product (field guard + access log)', p));
-  console.log(`ratio product/baseline: throughput ${(p.rps / b.rps).toFixed(2)}   p50 ${(b.p50 / p.p50).toFixed(2)}   p99 ${(b.p99 / p.p99).toFixed(2)}   (target >= 0.70)`);
+  print(row('baseline (no field guard, no log)', b));
+  print(row('product (field guard + access log)', p));
+  print(`ratio product/baseline: throughput ${(p.rps / b.rps).toFixed(2)}   p50 ${(b.p50 / p.p50).toFixed(2)}   p99 ${(b.p99 / p.p99).toFixed(2)}   (target >= 0.70)`);
   await baselineGateway.stop();
   await product.stop();
 }
