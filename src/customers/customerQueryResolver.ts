@@ -1,10 +1,9 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { rowFilter } from '../policy';
 import { ErrorCode, SafeError } from '../server/errors';
 import type { RequestContext } from '../server/requestContext';
-import { OWNER } from '../server/guardFields';
 import type { CustomerDoc } from './customerModel';
-import { Customer, CustomerConnection, CustomerFilter, Health } from './customerTypes';
+import { Customer, CustomerConnection, CustomerFilter } from './customerTypes';
 import { decodeCursor, encodeCursor, pageSize } from './cursor';
 
 const ID_FORMAT = /^[A-Za-z0-9_-]{1,64}$/;
@@ -75,31 +74,4 @@ export class CustomerQueryResolver {
     const edges = rows.map((node) => ({ cursor: encodeCursor(node._id), node }));
     return { edges, totalCount, pageInfo: { hasNextPage: docs.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
-
-  @FieldResolver(() => ID)
-  id(@Root() c: CustomerDoc): string {
-    return c._id;
-  }
-
-  @FieldResolver(() => Int, { nullable: true })
-  birthYear(@Root() c: CustomerDoc): number | null {
-    return c.birthDate ? Number(c.birthDate.slice(0, 4)) : null;
-  }
 }
-
-/** Restricted health attributes: decrypted here, which only runs once the field guard has allowed the read. */
-@Resolver(() => Health)
-export class HealthResolver {
-  @FieldResolver(() => [String], { nullable: true })
-  async conditions(@Root() h: Record<string | symbol, unknown>, @Ctx() ctx: RequestContext): Promise<string[] | null> {
-    const owner = h[OWNER] as CustomerDoc;
-    return h.conditions ? ctx.cipher.decryptJson<string[]>(owner._id, 'health.conditions', h.conditions) : null;
-  }
-
-  @FieldResolver(() => String, { nullable: true })
-  async notes(@Root() h: Record<string | symbol, unknown>, @Ctx() ctx: RequestContext): Promise<string | null> {
-    const owner = h[OWNER] as CustomerDoc;
-    return h.notes ? ctx.cipher.decrypt(owner._id, 'health.notes', h.notes) : null;
-  }
-}
-

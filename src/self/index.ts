@@ -4,11 +4,10 @@
  * withdrawConsent, leaveProgram, exportMyData. The mount's gate (selfGate) admits only customers
  * still in the program.
  */
-import { SelfCustomerFieldResolver } from './selfCustomerFields';
 import { SelfMutationResolver } from './selfMutationResolver';
 import { SelfQueryResolver } from './selfQueryResolver';
 
 export { selfGate } from './selfGate';
 
-/** Resolvers of the self-service schema (HealthResolver, from customers, is registered beside them). */
-export const SELF_SERVICE_RESOLVERS: Function[] = [SelfQueryResolver, SelfMutationResolver, SelfCustomerFieldResolver];
+/** Resolvers of the self-service schema (Customer's computed fields and HealthResolver, from customers, are registered beside them). */
+export const SELF_SERVICE_RESOLVERS: Function[] = [SelfQueryResolver, SelfMutationResolver];

@@ -3,7 +3,8 @@ import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { AccessLogResolver } from '../audit/accessLogResolver';
 import { customerGuardSpec } from '../customers/customerGuard';
 import { CustomerMutationResolver } from '../customers/customerMutationResolver';
-import { CustomerQueryResolver, HealthResolver } from '../customers/customerQueryResolver';
+import { CustomerFieldResolver, HealthResolver } from '../customers/customerFieldResolvers';
+import { CustomerQueryResolver } from '../customers/customerQueryResolver';
 import { PolicyMatrixResolver } from '../policy/policyMatrixResolver';
 import { PrivacyStaffResolver } from '../privacy/privacyStaffResolver';
 import { SELF_SERVICE_RESOLVERS } from '../self';
@@ -16,12 +17,12 @@ type ResolverClass = Function;
 
 /** The staff audience (`/graphql`): the contract's staff operations. */
 export const STAFF_RESOLVERS: ResolverClass[] = [
-  CustomerQueryResolver, CustomerMutationResolver, HealthResolver, TaskResolver, AccessLogResolver, PolicyMatrixResolver,
+  CustomerQueryResolver, CustomerMutationResolver, CustomerFieldResolver, HealthResolver, TaskResolver, AccessLogResolver, PolicyMatrixResolver,
   ...VERIFICATION_STAFF_RESOLVERS, PrivacyStaffResolver,
 ];
-/** The customer audience (`/self/graphql`); empty until the self-service capability registers its resolvers. */
+/** The customer audience (`/self/graphql`). */
 export const SELF_RESOLVERS: ResolverClass[] = [
-  ...VERIFICATION_SELF_RESOLVERS, ...SELF_SERVICE_RESOLVERS, HealthResolver,
+  ...VERIFICATION_SELF_RESOLVERS, ...SELF_SERVICE_RESOLVERS, CustomerFieldResolver, HealthResolver,
 ];
 /** Self-service root fields that need a login but no purpose. */
 export const SELF_AUTH_ONLY: string[] = [];
