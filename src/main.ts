@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     `Health: ${url}/healthz  Readiness: ${url}/readyz`,
   ];
   if (running.seeded) out.push(`Demo data: ${running.seeded.customers} customers, ${running.seeded.tasks} tasks`);
+  if (config.jwtSecretGenerated) out.push(`Development JWT_SECRET (generated once, kept in .data/jwt-secret; npm run token uses it): ${config.jwtSecret}`);
   if (!config.production) {
     out.push('', 'Demo tokens (paste after "Bearer "; valid 8 hours):');
     for (const p of PERSONAS) {
