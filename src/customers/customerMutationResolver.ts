@@ -85,7 +85,8 @@ export class CustomerMutationResolver {
       : null;
     if (!doc) throw outOfScope(ctx, id);
     const raw = plainInput(input);
-    const card = raw.paymentCard ? ['paymentCard.number', 'paymentCard.brand', 'paymentCard.last4', 'paymentCard.expiryMonth', 'paymentCard.expiryYear'] : [];
+    // Setting or removing (null) a card writes all of it: number, brand, last 4 and expiry.
+    const card = raw.paymentCard !== undefined ? ['paymentCard.number', 'paymentCard.brand', 'paymentCard.last4', 'paymentCard.expiryMonth', 'paymentCard.expiryYear'] : [];
     const { paymentCard: _card, ...rest } = raw;
     const leaves = [...inputLeaves(rest, WRITE_GROUPS), ...card];
     if (leaves.length === 0) throw new SafeError(ErrorCode.BAD_USER_INPUT, 'Invalid value for "input": give at least one attribute to update', { field: 'input' });

@@ -69,6 +69,28 @@ describe('updateCustomer', () => {
     expect(after?.loyaltyTier).toBe(before?.loyaltyTier);
   });
 
+  it('counts removing a group attribute (null) as writing all of it', async () => {
+    const { customers: model } = app.running.services.models;
+    const holder = await model.findOne({ _id: { $in: ['cus_0001', 'cus_0002', 'cus_0003', 'cus_0004', 'cus_0005'] }, paymentCard: { $ne: null } }).lean()
+      ?? (await model.findOneAndUpdate({ _id: 'cus_0004' }, { $set: { paymentCard: { brand: 'visa', last4: '1111', expiryMonth: 1, expiryYear: 2031, number: { v: 1 } } } }, { returnDocument: 'after' }).lean());
+    const r = await gql(app.url, UPDATE, {
+      token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice',
+      variables: { id: holder!._id, input: { email: 'new.addr@example.com', paymentCard: null } },
+    });
+    expect(codes(r)).toEqual(['FORBIDDEN_FIELD']);
+    expect(r.errors?.[0].extensions?.fields).toEqual(expect.arrayContaining(['Customer.paymentCard.number', 'Customer.paymentCard.last4']));
+    const after = await model.findById(holder!._id).lean();
+    expect(after?.paymentCard?.last4).toBe(holder!.paymentCard!.last4);
+    expect(after?.email).toBe(holder!.email);
+
+    const task = await app.running.services.models.tasks.findById('tsk_billing_bob').lean();
+    const removed = await gql(app.url, UPDATE_CARD, { token: app.tokens.bob, purpose: 'billing', task: 'tsk_billing_bob', variables: { id: task!.customerIds[1], input: { paymentCard: null } } });
+    expect(removed.errors).toBeUndefined();
+    expect(removed.data?.updateCustomer.paymentCard).toBeNull();
+    const rec = await app.running.services.models.accessLog.findOne({ operationName: 'U', fieldsWritten: 'paymentCard.number', subjectId: task!.customerIds[1] }).lean();
+    expect(rec?.fieldsWritten).toEqual(expect.arrayContaining(['paymentCard.number', 'paymentCard.last4']));
+  });
+
   it('writes what the task allows', async () => {
     const r = await gql(app.url, UPDATE, { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice', variables: { id: 'cus_0002', input: { email: 'fixed@example.com', phone: '+33 6 12 34 56 78' } } });
     expect(r.errors).toBeUndefined();
