@@ -1,18 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, isSafeError } from '../../errors';
+import { stripValues } from './stripValues';
+
+export { stripValues };
 
 /** Apollo and graphql-js errors that are safe once values are stripped from their messages. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
-
-/** graphql-js echoes offending input values in its messages; a card number must never come back. */
-export function stripValues(message: string): string {
-  return message
-    .replace(/got invalid value [\s\S]*?(;| at ")/g, (_m, end: string) => `got an invalid value${end === ';' ? ';' : ' at "'}`)
-    .replace(/(cannot represent[^:]*): [\s\S]*$/, '$1.')
-    .replace(/(Expected value of type "[^"]+"), found [\s\S]*?(;|$)/g, '$1, found another value$2')
-    .replace(/(Syntax Error: [^"]*)"[\s\S]*$/, '$1')
-    .replace(/(Did you mean[\s\S]*)$/, '');
-}
 
 /**
  * Only errors built to be safe reach clients as they are. Framework errors keep their code with any
