@@ -3,7 +3,8 @@ import { ErrorCode, SafeError } from '../server/errors';
 import type { Principal, PrincipalKind } from './principal';
 
 const KINDS: readonly PrincipalKind[] = ['staff', 'partner', 'customer'];
-const ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+/** Ids in claims: no ':' (task assignees `partner:<id>` are derived from the kind, never taken from `sub`). */
+const ID = /^[A-Za-z0-9_.@-]{1,128}$/;
 
 export interface TokenClaims {
   sub: string;
@@ -20,6 +21,8 @@ export function signToken(secret: string, claims: TokenClaims, expiresIn: jwt.Si
   return jwt.sign(payload, secret, { algorithm: 'HS256', subject: claims.sub, expiresIn });
 }
 
+class MissingExpiry extends Error {}
+
 function unauthenticated(reason: string): SafeError {
   return new SafeError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${reason}`);
 }
@@ -30,9 +33,11 @@ export function verifyToken(secret: string, token: string): Principal {
   try {
     const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
     if (typeof decoded === 'string') throw new Error('string payload');
+    if (typeof decoded.exp !== 'number') throw new MissingExpiry();
     claims = decoded;
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw unauthenticated('the token has expired');
+    if (err instanceof MissingExpiry) throw unauthenticated('the token has no expiry ("exp" claim)');
     throw unauthenticated('the token is invalid');
   }
   const kind = claims.kind as PrincipalKind;
