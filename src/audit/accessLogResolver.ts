@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { rowFilter } from '../policy';
 import { ErrorCode, InputError, SafeError } from '../server/errors';
 import type { RequestContext } from '../server/requestContext';
 import type { AccessLogRecord } from './accessLogModel';
@@ -37,15 +38,17 @@ export class AccessLogResolver {
     if (c) filter.subjectId = c;
     if (a) filter['actor.id'] = a;
     if (p) filter.purpose = p;
-    let page: Record<string, unknown> = filter;
+    // The rows the policy lets this caller read, combined with the caller's filter (never spread into it).
+    const scope = { $and: [rowFilter(ctx.ability, 'read', 'AccessLog'), filter] };
+    let page: Record<string, unknown> = scope;
     if (after != null) {
       if (!Types.ObjectId.isValid(after) || !/^[0-9a-f]{24}$/.test(after)) throw new InputError('after', 'must be a cursor returned by a previous page');
-      page = { $and: [filter, { _id: { $lt: new Types.ObjectId(after) } }] };
+      page = { $and: [scope, { _id: { $lt: new Types.ObjectId(after) } }] };
     }
     const model = ctx.app.models.accessLog;
     const [docs, totalCount] = await Promise.all([
       model.find(page).sort({ _id: -1 }).limit(limit + 1).lean<Array<AccessLogRecord & { _id: Types.ObjectId }>>().exec(),
-      model.countDocuments(filter).exec(),
+      model.countDocuments(scope).exec(),
     ]);
     ctx.audit.read('AccessLog', c ?? '*', 'entries');
     const rows = docs.slice(0, limit);
