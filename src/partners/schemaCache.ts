@@ -3,8 +3,9 @@ import type { Agreement } from './agreement';
 import { buildPartnerSchema } from './partnerSchema';
 
 /**
- * Partner schemas, built once per (partner, agreement version) from the guarded staff schema.
- * The registry refuses new terms under an old version, so the version identifies the terms.
+ * Partner schemas, built once per (partner, agreement version, terms) from the guarded staff schema.
+ * The registry refuses new terms under the version it holds; the terms hash in the key also covers a
+ * version number reused later with other terms.
  */
 export class PartnerSchemaCache {
   private readonly schemas = new Map<string, GraphQLSchema>();
@@ -14,7 +15,7 @@ export class PartnerSchemaCache {
   constructor(private readonly staffSchema: GraphQLSchema) {}
 
   static key(agreement: Agreement): string {
-    return `${agreement.id}@${agreement.version}`;
+    return `${agreement.id}@${agreement.version}#${agreement.termsHash}`;
   }
 
   get(agreement: Agreement): GraphQLSchema {

@@ -22,6 +22,15 @@ describe('PartnerSchemaCache', () => {
     expect(Object.keys((next.getType('Customer') as GraphQLObjectType).getFields()).sort()).toEqual(['fullName', 'id']);
   });
 
+  it('builds anew when a version number comes back with other terms', () => {
+    const cache = new PartnerSchemaCache(buildStaffSchema());
+    const first = cache.get(agreement);
+    const narrower = { ...agreement, termsHash: 'other-terms', grants: { ...agreement.grants, Customer: { read: ['fullName'], update: [] } } };
+    const again = cache.get(narrower);
+    expect(again).not.toBe(first);
+    expect(Object.keys((again.getType('Customer') as GraphQLObjectType).getFields()).sort()).toEqual(['fullName', 'id']);
+  });
+
   it('keeps the staff resolvers (with their guards) on the fields it keeps', () => {
     const staff = buildStaffSchema();
     const partner = new PartnerSchemaCache(staff).get(agreement);
