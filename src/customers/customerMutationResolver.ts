@@ -9,6 +9,7 @@ import { outOfScope } from './customerQueryResolver';
 import { validateEnrolInput, validateUpdateInput } from './input';
 import { inputLists } from './inputLists';
 import { recordEnrolmentConsents } from '../consent/consentLedger';
+import { notErasing } from '../privacy/erasingMark';
 import { changedChannels, supersedeCodes, verificationResetFields } from '../verification/resetOnChange';
 
 const WRITE_GROUPS = {
@@ -81,7 +82,7 @@ export class CustomerMutationResolver {
   ): Promise<CustomerDoc> {
     const { customers } = ctx.app.models;
     const doc = /^[A-Za-z0-9_-]{1,64}$/.test(id)
-      ? await customers.findOne({ $and: [rowFilter(ctx.ability, 'update', 'Customer'), { _id: id }] }).lean<CustomerDoc>().exec()
+      ? await customers.findOne({ $and: [rowFilter(ctx.ability, 'update', 'Customer'), { _id: id }, notErasing()] }).lean<CustomerDoc>().exec()
       : null;
     if (!doc) throw outOfScope(ctx, id);
     const raw = plainInput(input);

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { rowFilter } from '../policy';
+import { notErasing } from '../privacy/erasingMark';
 import { ErrorCode, SafeError } from '../server/errors';
 import type { RequestContext } from '../server/requestContext';
 import type { CustomerDoc } from './customerModel';
@@ -62,7 +63,7 @@ export class CustomerQueryResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const limit = pageSize(first, 50, 200);
-    const scope = { $and: [rowFilter(ctx.ability, 'read', 'Customer'), callerFilter(ctx, filter)] };
+    const scope = { $and: [rowFilter(ctx.ability, 'read', 'Customer'), callerFilter(ctx, filter), notErasing()] };
     const page = after ? { $and: [scope, { _id: { $gt: decodeCursor(after) } }] } : scope;
     const { customers } = ctx.app.models;
     const [docs, totalCount] = await Promise.all([

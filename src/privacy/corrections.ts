@@ -4,6 +4,7 @@ import { ErrorCode, InputError, SafeError } from '../server/errors';
 import type { RequestContext } from '../server/requestContext';
 import { actingRoles } from './actingRoles';
 import { checkCorrection, CORRECTABLE_FIELDS } from './correctableFields';
+import { notErasing } from './erasingMark';
 import { correctionRequestModel, type CorrectionRequestDoc, type CorrectionStatus } from './correctionRequestModel';
 
 /** Longest free-text note on a request or a decision, in characters. */
@@ -79,7 +80,7 @@ export async function decideCorrection(ctx: RequestContext, id: string, decision
     const validate = CORRECTABLE_FIELDS[doc.field];
     if (!validate) throw new InputError('id', `the request's field cannot be corrected (correctable: ${Object.keys(CORRECTABLE_FIELDS).join(', ')})`);
     const value = validate(doc.proposedValue, 'proposedValue');
-    const res = await ctx.app.models.customers.updateOne({ _id: doc.customerId }, { $set: { [doc.field]: value } }).exec();
+    const res = await ctx.app.models.customers.updateOne({ $and: [{ _id: doc.customerId }, notErasing()] }, { $set: { [doc.field]: value } }).exec();
     if (res.matchedCount === 0) throw refuse(ctx, 'the customer of this request', id);
     ctx.audit.written('Customer', doc.customerId, [doc.field]);
     ctx.loaders.customer.clear(doc.customerId);

@@ -1,6 +1,7 @@
 import { logger } from '../logger';
 import { erasureModel, type ErasureDoc } from './erasureModel';
 import { erasureRef } from './erasureRef';
+import { markErasing } from './erasingMark';
 import { ERASURE_STEPS, ERASURE_STEP_NAMES, MARK_DONE, type ErasureServices } from './erasureSteps';
 
 /** Thrown by the `stopAfter` test hook: the procedure stopped as if the process had crashed. */
@@ -66,6 +67,7 @@ export async function runErasure(svc: ErasureServices, record: ErasureDoc, opts:
   const customerId = record.customerId;
   if (record.status === 'DONE') return record;
   if (!customerId) throw new Error(`erasure ${record._id} is PENDING without its customer id`);
+  await markErasing(svc.conn, customerId); // every run, so a resumed erasure is marked too
   const done = new Set(record.steps.map((s) => s.name));
   for (let i = 0; i < ERASURE_STEP_NAMES.length; i += 1) {
     const name = ERASURE_STEP_NAMES[i]!;

@@ -30,9 +30,12 @@ export interface ErasureStep {
 }
 
 /**
- * The steps, in order. The data key goes FIRST (crypto-shredding): from then on every encrypted
- * attribute of the customer, in any copy or backup, is unreadable, even if a later step is delayed.
- * The last step (`markDone`) is carried out by the procedure itself.
+ * The steps, in order. Before them the procedure marks the customer document `erasing: true`
+ * (see erasingMark.ts), so no staff or partner request reads or writes the customer meanwhile.
+ * The data key goes FIRST (crypto-shredding): from then on every encrypted attribute of the
+ * customer, in any copy or backup, is unreadable, even if a later step is delayed. `deleteCustomer`
+ * destroys the data key once more after the document is gone, in case a request in flight
+ * recreated it. The last step (`markDone`) is carried out by the procedure itself.
  */
 export const ERASURE_STEPS: readonly ErasureStep[] = [
   {
@@ -66,7 +69,13 @@ export const ERASURE_STEPS: readonly ErasureStep[] = [
   },
   {
     name: 'deleteCustomer',
-    run: async (svc, id) => ({ count: (await customerModel(svc.conn).deleteOne({ _id: id }).exec()).deletedCount }),
+    run: async (svc, id) => {
+      const count = (await customerModel(svc.conn).deleteOne({ _id: id }).exec()).deletedCount;
+      // A request already under way when the erasure began may have encrypted a value since step 1,
+      // which creates a new data key: destroy it too, now that nothing can load the customer any more.
+      await svc.keyStore.destroy(id);
+      return { count };
+    },
   },
 ];
 

@@ -8,6 +8,7 @@ import { buildAbility, purposeAllowedFor, rowFilter, type AppAbility, type Purpo
 import { FieldGuard } from '../policy/fieldGuard';
 import { FieldCipher } from '../crypto';
 import type { CustomerDoc } from '../customers/customerModel';
+import { notErasing } from '../privacy/erasingMark';
 import { checkTask } from '../tasks/checkTask';
 import type { TaskDoc } from '../tasks/taskModel';
 import type { AppServices } from './appServices';
@@ -111,7 +112,7 @@ function createLoaders(app: AppServices, ability: AppAbility): Loaders {
   return {
     customer: new DataLoader<string, CustomerDoc | null>(async (ids) => {
       const docs = await app.models.customers
-        .find({ $and: [rowFilter(ability, 'read', 'Customer'), { _id: { $in: [...ids] } }] })
+        .find({ $and: [rowFilter(ability, 'read', 'Customer'), { _id: { $in: [...ids] } }, notErasing()] })
         .lean<CustomerDoc[]>()
         .exec();
       const byId = new Map(docs.map((d) => [d._id, d]));
