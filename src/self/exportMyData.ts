@@ -4,6 +4,7 @@ import { listCorrections } from '../privacy/corrections';
 import { correctionView } from '../privacy/views';
 import type { RequestContext } from '../server/requestContext';
 import { accessHistoryAll } from './accessHistory';
+import { exportVerification } from './exportVerification';
 
 /** Format tag of the export document. */
 export const EXPORT_FORMAT = 'purpose-gateway/customer-export/v1';
@@ -29,6 +30,8 @@ async function valueOf(ctx: RequestContext, doc: CustomerDoc, path: string): Pro
       return doc.birthDate ? Number(doc.birthDate.slice(0, 4)) : null;
     case 'consents':
       return currentConsents(ctx.app.policies, doc);
+    case 'verification':
+      return exportVerification(ctx, raw);
     case 'health.conditions':
       return raw ? ctx.cipher.decryptJson<string[]>(doc._id, path, raw) : null;
     case 'health.notes':

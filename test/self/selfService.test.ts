@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TASKS } from '../../src/demo/personas';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
 
@@ -119,24 +120,48 @@ describe('updateMyContact', () => {
 });
 
 describe('exportMyData', () => {
-  it('returns a JSON document of everything held, restricted values decrypted, never the card number', async () => {
-    const held = await app.running.services.models.customers.findById('cus_0001').lean().exec();
-    const r = await self('mutation Export { exportMyData }');
+  it('returns a JSON document of everything held, restricted values decrypted, the card without its number', async () => {
+    // A seeded customer who holds a card (the demo cards are the three test numbers below).
+    const held = await app.running.services.models.customers.findOne({ 'paymentCard.last4': { $exists: true } }).lean().exec();
+    expect(held?.paymentCard).toBeTruthy();
+    const card = held!.paymentCard!;
+    const token = app.sign({ kind: 'customer', sub: held!._id });
+    expect((await self('{ me { fullName } }', undefined, token)).errors).toBeUndefined(); // a logged read the export then lists
+    const r = await self('mutation Export { exportMyData }', undefined, token);
     expect(r.errors).toBeUndefined();
     const text = r.data!.exportMyData as string;
     const out = JSON.parse(text);
     expect(out.format).toBe('purpose-gateway/customer-export/v1');
-    expect(out.customer).toMatchObject({ id: 'cus_0001', fullName: held!.fullName, email: held!.email, phone: held!.phone });
+    expect(out.customer).toMatchObject({ id: held!._id, fullName: held!.fullName, email: held!.email, phone: held!.phone });
     expect(out.customer.address).toEqual(held!.address);
     expect(out.customer.consents).toHaveLength(4);
     expect(out.consentHistory).toEqual(expect.any(Array));
     expect(out.accessHistory.length).toBeGreaterThan(0);
-    expect(out.customer.paymentCard?.number).toBeUndefined();
+    expect(out.customer.paymentCard).toEqual({ brand: card.brand, last4: card.last4, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear });
     for (const n of ['4111111111111111', '5555555555554444', '378282246310005']) expect(text).not.toContain(n);
     if (held!.health) expect(out.customer.health.notes).toEqual(expect.any(String));
     const log = await app.running.services.models.accessLog.findOne({ operationName: 'Export', subjectType: 'Customer' }).lean().exec();
     expect(log?.fieldsRead).toEqual(expect.arrayContaining(['fullName', 'email', 'consents']));
     expect(log?.fieldsRead).not.toContain('paymentCard.number');
+  });
+
+  it('shows who verified the identity as "staff", never the staff member\'s id, as the self schema does', async () => {
+    const task = await gql(app.url, `{ task(id: "${DEMO_TASKS.vera}") { customerIds } }`, { token: app.tokens.vera });
+    const id: string = task.data!.task.customerIds[0];
+    const marked = await gql(app.url, `mutation { markIdentityVerified(customerId: "${id}", method: "id-document", evidenceRef: "DOC-1") { verification { identity { by status } } } }`, {
+      token: app.tokens.vera, purpose: 'identity-verification', task: DEMO_TASKS.vera,
+    });
+    expect(marked.data!.markIdentityVerified.verification.identity).toEqual({ by: 'vera', status: 'VERIFIED' });
+
+    const token = app.sign({ kind: 'customer', sub: id });
+    const r = await self('mutation { exportMyData }', undefined, token);
+    expect(r.errors).toBeUndefined();
+    const text = r.data!.exportMyData as string;
+    expect(text).not.toContain('vera');
+    const out = JSON.parse(text);
+    expect(out.customer.verification.identity).toMatchObject({ status: 'VERIFIED', method: 'id-document', by: 'staff', evidenceRef: 'DOC-1' });
+    const me = await self('{ me { verification { identity { status method at by evidenceRef } email { status method at by evidenceRef } phone { status method at by evidenceRef } } } }', undefined, token);
+    expect(out.customer.verification).toEqual(me.data!.me.verification);
   });
 
   it('decrypts health data for the customer themself', async () => {
