@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { ConsentEntry, CustomerDoc, CustomerModel } from '../customers/customerModel';
 import type { PolicySet } from '../policy';
 import { checkConsentKey } from './consentKeys';
-import { CONSENT_SOURCES, consentEventModel, type ConsentEventDoc, type ConsentSource } from './consentEventModel';
+import { consentEventModel, type ConsentEventDoc, type ConsentSource } from './consentEventModel';
 
 /** What the ledger needs: the connection, the customers and the consent-key catalogue. */
 export interface LedgerServices {
@@ -16,8 +16,10 @@ function textVersion(policies: PolicySet, key: string): string {
 }
 
 /**
- * Enrolment: appends one ledger event per consent entry the new record holds (granted or not),
- * with source `staff` unless the entry names another ledger source (`import`, `self-service`).
+ * Staff enrolment (enrolCustomer): appends one ledger event per consent entry the new record holds
+ * (granted or not), always with source `staff`. The entry's own `source` is the client's display
+ * label (free text) and is never taken as the ledger source: staff cannot record a consent as given
+ * by the customer in self-service, or as imported.
  */
 export async function recordEnrolmentConsents(app: Pick<LedgerServices, 'conn' | 'policies'>, customerId: string, consents: ConsentEntry[]): Promise<void> {
   const events: ConsentEventDoc[] = consents.map((c) => ({
@@ -25,7 +27,7 @@ export async function recordEnrolmentConsents(app: Pick<LedgerServices, 'conn' |
     key: c.key,
     granted: c.granted,
     at: c.at,
-    source: (CONSENT_SOURCES as readonly string[]).includes(c.source) ? (c.source as ConsentSource) : 'staff',
+    source: 'staff',
     textVersion: textVersion(app.policies, c.key),
   }));
   if (events.length) await consentEventModel(app.conn).insertMany(events, { lean: true });

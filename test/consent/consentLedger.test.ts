@@ -88,6 +88,21 @@ describe('enrolment', () => {
     const history = await self('{ myConsentHistory { key granted source } }', undefined, id);
     expect(history.data!.myConsentHistory).toHaveLength(4);
   });
+
+  it('a staff enrolment is recorded with source staff whatever the client labels it (here "self-service" and "import")', async () => {
+    for (const label of ['self-service', 'import']) {
+      const r = await gql(app.url, `mutation($source: String) { enrolCustomer(input: { fullName: "Grace Hopper",
+        consent: { storage: true, purposes: ["marketing", "health-data"], source: $source } }) { id consents { key source } } }`,
+      { token: app.tokens.alice, purpose: 'onboarding', variables: { source: label } });
+      expect(r.errors).toBeUndefined();
+      const id = r.data!.enrolCustomer.id as string;
+      const recorded = await events(id);
+      expect(recorded).toHaveLength(4);
+      expect(recorded.map((e) => e.source)).toEqual(['staff', 'staff', 'staff', 'staff']);
+      const history = await self('{ myConsentHistory { source } }', undefined, id);
+      expect(history.data!.myConsentHistory.map((e: { source: string }) => e.source)).toEqual(['staff', 'staff', 'staff', 'staff']);
+    }
+  });
 });
 
 describe('append-only ledger', () => {
