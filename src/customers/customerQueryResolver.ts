@@ -32,6 +32,7 @@ function callerFilter(ctx: RequestContext, filter: CustomerFilter | null | undef
   const clauses: Record<string, unknown>[] = [];
   const need = (path: string) => {
     if (!ctx.ability.can('read', 'Customer', path)) {
+      ctx.audit.operationDenied(ErrorCode.FORBIDDEN_FIELD, `filter on Customer.${path} refused: not readable for purpose ${ctx.purpose?.id}`, 'Customer');
       throw new SafeError(ErrorCode.FORBIDDEN_FIELD, `Not allowed to filter on Customer.${path} for purpose ${ctx.purpose?.id}`, {
         field: `Customer.${path}`, purpose: ctx.purpose?.id ?? null, count: 0,
       });

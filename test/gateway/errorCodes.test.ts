@@ -126,6 +126,16 @@ describe('FORBIDDEN_FIELD', () => {
   });
 });
 
+describe('filters', () => {
+  it('refuses (and logs) a filter on an attribute the purpose may not read, since the filter would reveal it', async () => {
+    const r = await gql(app.url, 'query Probe { customers(filter: { search: "A" }) { totalCount } }', { token: app.tokens.dan, purpose: 'analytics' });
+    expect(codes(r)).toEqual(['FORBIDDEN_FIELD']);
+    expect(r.errors?.[0].extensions).toMatchObject({ field: 'Customer.fullName', purpose: 'analytics' });
+    const rec = await accessLog().findOne({ operationName: 'Probe', 'actor.id': 'dan' }).lean();
+    expect(rec).toMatchObject({ decision: 'denied', code: 'FORBIDDEN_FIELD', subjectType: 'Customer' });
+  });
+});
+
 describe('CONSENT_REQUIRED and BAD_USER_INPUT', () => {
   const ENROL = 'mutation E($input: EnrolCustomerInput!) { enrolCustomer(input: $input) { id fullName } }';
   it('refuses an enrolment without storage consent and stores nothing', async () => {
