@@ -114,7 +114,7 @@ export class CustomerMutationResolver {
       else set.health = sealed;
     }
     Object.assign(set, verificationResetFields(doc, clean)); // a changed email or phone is no longer verified
-    const updated = await customers.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean<CustomerDoc>().exec();
+    const updated = await customers.findOneAndUpdate({ $and: [{ _id: id }, notErasing()] }, { $set: set }, { returnDocument: 'after' }).lean<CustomerDoc>().exec();
     if (!updated) throw outOfScope(ctx, id);
     await supersedeCodes(ctx.app, id, changedChannels(doc, clean));
     ctx.audit.written('Customer', id, leaves);

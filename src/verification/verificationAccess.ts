@@ -1,5 +1,6 @@
 import type { CustomerDoc } from '../customers/customerModel';
 import { outOfScope } from '../customers/customerQueryResolver';
+import { notErasing } from '../privacy/erasingMark';
 import { rowFilter, subject } from '../policy';
 import { ErrorCode, SafeError } from '../server/errors';
 import type { RequestContext } from '../server/requestContext';
@@ -12,7 +13,7 @@ const ID_FORMAT = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export async function customerToVerify(ctx: RequestContext, id: string): Promise<CustomerDoc> {
   const doc = ID_FORMAT.test(id)
-    ? await ctx.app.models.customers.findOne({ $and: [rowFilter(ctx.ability, 'update', 'Customer'), { _id: id }] }).lean<CustomerDoc>().exec()
+    ? await ctx.app.models.customers.findOne({ $and: [rowFilter(ctx.ability, 'update', 'Customer'), { _id: id }, notErasing()] }).lean<CustomerDoc>().exec()
     : null;
   if (!doc) throw outOfScope(ctx, id);
   if (!ctx.ability.can('update', subject('Customer', doc as CustomerDoc & Record<string, unknown>), 'verification')) {
