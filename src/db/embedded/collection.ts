@@ -6,7 +6,7 @@
 import { UUID, type Document } from 'bson';
 import { CommandError } from './errors';
 import { IndexSpec, type IndexKeyEntry } from './indexSpec';
-import { pinIds } from './idPin';
+import { isScalar, pinIds } from './idPin';
 import { canonicalKey } from './keys';
 
 /** The candidates of a filter and the part of the filter still to test on them. */
@@ -17,14 +17,6 @@ export interface Narrowed {
 }
 
 const ID_INDEX: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
-
-function isScalar(v: unknown): boolean {
-  if (v === null || v === undefined) return false;
-  if (typeof v !== 'object') return true;
-  if (v instanceof Date) return true;
-  if (Array.isArray(v) || v instanceof RegExp) return false;
-  return typeof (v as { _bsontype?: unknown })._bsontype === 'string';
-}
 
 export class Collection {
   readonly uuid = new UUID();

@@ -33,7 +33,8 @@ function isPlainObject(v: unknown): v is Document {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
-function isScalar(v: unknown): boolean {
+/** A single BSON value (not an array, regex or sub-document): usable as an exact lookup key. */
+export function isScalar(v: unknown): boolean {
   if (v === null || v === undefined) return false;
   if (typeof v !== 'object') return true;
   if (v instanceof Date) return true;
