@@ -27,6 +27,12 @@ export interface Config {
   maxDepth: number;
   /** Master key for the local key provider (base64 of 32 bytes). Required in production. */
   masterKey?: string;
+  /**
+   * The previous master key (MASTER_KEY_PREVIOUS), for unwrapping only: set it beside the new
+   * MASTER_KEY while `npm run keys:rotate` rewraps the data keys, and running gateways keep reading
+   * every key. Default unset.
+   */
+  masterKeyPrevious?: string;
   /** Development master-key file, created with mode 0600 when missing. Default `.data/master.key`. */
   masterKeyFile: string;
   /** How long the access-log write may take before the response fails closed, in ms. Default 5000. */
@@ -127,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policiesDir: env.POLICIES_DIR || 'policies',
     maxDepth: intVar(env, 'MAX_DEPTH', 10, 2, 50),
     masterKey: env.MASTER_KEY || undefined,
+    masterKeyPrevious: env.MASTER_KEY_PREVIOUS || undefined,
     masterKeyFile: env.MASTER_KEY_FILE || '.data/master.key',
     auditTimeoutMs: intVar(env, 'AUDIT_TIMEOUT_MS', 5000, 100, 120000),
     tlsCert,

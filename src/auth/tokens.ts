@@ -1,10 +1,9 @@
 import jwt from 'jsonwebtoken';
-import { ErrorCode, SafeError } from '../server/errors';
-import type { Principal, PrincipalKind } from './principal';
+import type { Principal, PrincipalKind } from '../core/context';
+import { ErrorCode, SafeError } from '../core/errors';
+import { CLAIM_ID as ID } from '../core/ids';
 
 const KINDS: readonly PrincipalKind[] = ['staff', 'partner', 'customer'];
-/** Ids in claims: no ':' (task assignees `partner:<id>` are derived from the kind, never taken from `sub`). */
-const ID = /^[A-Za-z0-9_.@-]{1,128}$/;
 
 export interface TokenClaims {
   sub: string;

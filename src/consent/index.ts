@@ -1,8 +1,28 @@
 /**
- * The consent ledger: every grant and withdrawal is an append-only event in `consentEvents`
- * (key, granted, at, source, textVersion); the current state stays on the customer
- * (`consentState`, `consents`) for fast row filters.
+ * Consents: the ledger of every grant and withdrawal (append-only, src/audit/consentLedger.ts), and
+ * the current state on the customer (`consentState` for row filters, `consents` for display).
  */
-export { CONSENT_SOURCES, ConsentLedgerAppendOnlyError, consentEventModel, purgeConsentEventsOf, type ConsentEventDoc, type ConsentEventModel, type ConsentSource } from './consentEventModel';
-export { checkConsentKey } from './consentKeys';
-export { consentHistoryOf, currentConsents, recordEnrolmentConsents, setConsent, type ConsentChangeResult, type LedgerServices } from './consentLedger';
+import { consentHistoryOf, purgeConsentEventsOf } from '../audit';
+import type { Capability } from '../core/capability';
+import type { RequestContext } from '../core/context';
+import { findVisible } from '../customers';
+import { subject } from '../policy';
+
+/** The export's consent history: the ledger, when the customer may read their consents (recorded). */
+async function exportHistory(ctx: RequestContext, customerId: string): Promise<unknown[]> {
+  const doc = await findVisible(ctx, customerId);
+  if (!doc || !ctx.ability.can('read', subject('Customer', { ...doc }), 'consents')) return [];
+  ctx.log.read('Customer', customerId, ['consents', 'id']);
+  const events = await consentHistoryOf(ctx.services.conn, customerId);
+  return events.map(({ key, granted, at, source, textVersion }) => ({ key, granted, at, source, textVersion }));
+}
+
+export const consentCapability: Capability = {
+  name: 'consent',
+  // The ledger is personal data: the customer's events go with them.
+  stores: [{ collection: 'consentEvents', customerKey: 'customerId', erase: purgeConsentEventsOf, export: { key: 'consentHistory', read: exportHistory } }],
+};
+
+export { checkConsentKey, setConsent, type ConsentChangeResult } from './consents';
+export { currentConsents } from '../customers';
+export { ConsentEvent } from './types';

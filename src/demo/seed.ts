@@ -1,9 +1,9 @@
-import type { Connection } from 'mongoose';
-import { consentEventModel, type ConsentEventDoc } from '../consent';
-import { FieldCipher, type KeyStore } from '../crypto';
-import type { PolicySet } from '../policy';
-import type { CustomerDoc, CustomerModel } from '../customers/customerModel';
-import type { TaskDoc, TaskModel } from '../tasks/taskModel';
+import { appendConsentEvents, type ConsentEventDoc } from '../audit';
+import type { AppServices } from '../core/context';
+import { systemWrite } from '../core/writeScope';
+import { sealField } from '../crypto';
+import { anyCustomer, importCustomers, type CustomerDoc } from '../customers';
+import { taskModel, type TaskDoc } from '../tasks';
 import { DEMO_TASKS } from './personas';
 
 /** A small deterministic PRNG (mulberry32), so the demo data set is the same on every start. */
@@ -68,20 +68,16 @@ export interface SeedResult {
 
 /**
  * Seeds the demo data set (idempotent: does nothing if customers exist): 1,000 customers with a
- * realistic mix of consents, segments and countries, some with cards and health data (encrypted),
- * and an open task for each persona that works through tasks.
+ * realistic mix of consents, segments and countries, some with cards and health data (encrypted
+ * under each customer's data key, created here as at enrolment), and an open task for each persona
+ * that works through tasks.
  */
-export interface SeedServices {
-  conn: Connection;
-  policies: PolicySet;
-  keyStore: KeyStore;
-  models: { customers: CustomerModel; tasks: TaskModel };
-}
-
-export async function seedDemo({ conn, policies, keyStore, models }: SeedServices, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
-  if ((await models.customers.estimatedDocumentCount()) > 0) return { customers: 0, tasks: 0 };
+export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' | 'keys'>, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
+  const { conn, policies } = services;
+  if (await anyCustomer(services)) return { customers: 0, tasks: 0 };
   const rand = prng(20261129);
-  const cipher = new FieldCipher(keyStore);
+  const keys = await services.keys.createMany(Array.from({ length: count }, (_, i) => demoCustomerId(i + 1)));
+  const seal = (id: string, path: string, text: string) => sealField(keys.get(id)!, id, path, text);
   const docs: CustomerDoc[] = [];
   const at = new Date(Date.UTC(2026, 0, 15));
   for (let i = 1; i <= count; i += 1) {
@@ -119,23 +115,23 @@ export async function seedDemo({ conn, policies, keyStore, models }: SeedService
         last4: card.number.slice(-4),
         expiryMonth: 1 + Math.floor(rand() * 12),
         expiryYear: now.getUTCFullYear() + 1 + Math.floor(rand() * 4),
-        number: (await cipher.encrypt(_id, 'paymentCard.number', card.number)) as never,
+        number: seal(_id, 'paymentCard.number', card.number) as never,
       };
     }
     if (consentState['health-data'] || rand() < 0.05) {
       doc.health = {
-        conditions: (await cipher.encryptJson(_id, 'health.conditions', CONDITIONS.filter(() => rand() < 0.35))) as never,
-        notes: (await cipher.encrypt(_id, 'health.notes', pick(rand, NOTES))) as never,
+        conditions: seal(_id, 'health.conditions', JSON.stringify(CONDITIONS.filter(() => rand() < 0.35))) as never,
+        notes: seal(_id, 'health.notes', pick(rand, NOTES)) as never,
       };
     }
     docs.push(doc);
   }
-  await models.customers.insertMany(docs, { lean: true });
+  await importCustomers(services, docs);
   // The consent ledger holds the imported consents too, so every customer's history starts somewhere.
   const events: ConsentEventDoc[] = docs.flatMap((d) =>
     d.consents.map((c) => ({ customerId: d._id, key: c.key, granted: c.granted, at: c.at, source: 'import' as const, textVersion: policies.consentKeys.get(c.key)?.textVersion ?? 'unknown' })),
   );
-  await consentEventModel(conn).insertMany(events, { lean: true });
+  await appendConsentEvents(conn, events);
 
   const withCard = docs.filter((d) => d.paymentCard).slice(0, 5).map((d) => d._id);
   const withHealth = docs.filter((d) => d.health && d.consentState['health-data']).slice(0, 5).map((d) => d._id);
@@ -148,6 +144,6 @@ export async function seedDemo({ conn, policies, keyStore, models }: SeedService
     { _id: DEMO_TASKS.vera, purpose: 'identity-verification', customerIds: [6, 7, 8].map(demoCustomerId), assigneeIds: ['vera'], status: 'OPEN', openedBy: 'sam', openedAt: now, expiresAt, note: 'Identity checks for new enrolments' },
     { _id: DEMO_TASKS.shipfast, purpose: 'order-fulfilment', customerIds: [9, 10, 11].map(demoCustomerId), assigneeIds: ['partner:shipfast'], status: 'OPEN', openedBy: 'sam', openedAt: now, expiresAt, note: 'Parcels to deliver this week' },
   ];
-  await models.tasks.insertMany(tasks, { lean: true });
+  await systemWrite('demo tasks', () => taskModel(conn).insertMany(tasks, { lean: true }));
   return { customers: docs.length, tasks: tasks.length };
 }

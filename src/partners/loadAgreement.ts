@@ -1,14 +1,56 @@
+/**
+ * Loading an agreement: checked against the internal policy, so that a partner never gets more
+ * than the company's own staff for the same purpose, and only the operations partners may have.
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { PolicySet } from '../policy';
-import { formatKeyPath, PolicyLoadError } from '../policy/errors';
-import { expandCustomerFields, FieldListProblem } from '../policy/fieldCatalogue';
-import { readYamlFile } from '../policy/yamlFile';
-import type { Agreement, AgreementAction, AgreementSubject } from './agreement';
-import { AGREEMENT_ACTIONS, AGREEMENT_SUBJECTS, agreementFileSchema, type AgreementFile } from './agreementSchema';
-import { internalGrant, staffRolesFor } from './internalGrants';
-import { PARTNER_OPERATIONS, TASK_FIELDS } from './operationCatalogue';
+import type { PolicySet } from '../core/policyModel';
+import { expandCustomerFields, FieldListProblem, formatKeyPath, PolicyLoadError, readYamlFile } from '../policy';
+import { AGREEMENT_ACTIONS, AGREEMENT_SUBJECTS, agreementFileSchema, type Agreement, type AgreementAction, type AgreementFile, type AgreementSubject } from './agreement';
+
+/**
+ * The staff operations a partner schema may include, and the grant each one needs in the agreement.
+ * Anything else (access log, policy matrix, enrolment, tasks management) is never offered to partners.
+ */
+export const PARTNER_OPERATIONS: Record<string, { subject: AgreementSubject; action: AgreementAction }> = {
+  'Query.customer': { subject: 'Customer', action: 'read' },
+  'Query.customers': { subject: 'Customer', action: 'read' },
+  'Query.task': { subject: 'Task', action: 'read' },
+  'Query.myTasks': { subject: 'Task', action: 'read' },
+  'Mutation.updateCustomer': { subject: 'Customer', action: 'update' },
+};
+
+/** Fields of the GraphQL Task type (and of the task document) an agreement may name. `id` is always shown. */
+export const TASK_FIELDS = ['id', 'purpose', 'customerIds', 'assigneeIds', 'status', 'openedBy', 'openedAt', 'expiresAt', 'closedAt', 'note'] as const;
+
+/**
+ * What the company grants its own staff for a purpose: the union of every staff role's allowing
+ * rules for it. `all: true` when some rule covers the whole subject (no `fields:`).
+ */
+export interface InternalGrant {
+  all: boolean;
+  fields: Set<string>;
+}
+
+export function internalGrant(policies: PolicySet, purpose: string, subject: AgreementSubject, action: AgreementAction): InternalGrant {
+  const out: InternalGrant = { all: false, fields: new Set() };
+  for (const role of policies.roles.values()) {
+    if (role.kind !== 'staff') continue;
+    for (const rule of role.purposes.get(purpose) ?? []) {
+      if (rule.inverted || rule.subject !== subject) continue;
+      if (!rule.actions.includes(action) && !rule.actions.includes('manage')) continue;
+      if (rule.fields === undefined) out.all = true;
+      else for (const f of rule.fields) out.fields.add(f);
+    }
+  }
+  return out;
+}
+
+/** The staff roles acting for a purpose (for error messages). */
+export function staffRolesFor(policies: PolicySet, purpose: string): string[] {
+  return [...policies.roles.values()].filter((r) => r.kind === 'staff' && r.purposes.has(purpose)).map((r) => r.id);
+}
 
 type Fail = (path: (string | number)[], rule: string) => never;
 

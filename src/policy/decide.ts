@@ -1,6 +1,8 @@
-import { abilityInfo } from './abilityFactory';
-import { subject as tagSubject } from './casl';
-import type { Action, AppAbility, SubjectType } from './types';
+/** Explaining decisions: why an action on an attribute is allowed or denied, and the policy matrix of a role. */
+import type { Action, AppAbility, AppRawRule, NamedSubjectType, PolicySet } from '../core/policyModel';
+import { abilityInfo, makeAbility, subject as tagSubject } from './ability';
+import { customerFields } from './compile';
+import { UnknownPolicyRefError } from './errors';
 
 export interface Decision {
   allowed: boolean;
@@ -19,7 +21,7 @@ export interface Decision {
 export function decide(
   ability: AppAbility,
   action: Action,
-  subjectType: Exclude<SubjectType, 'all'>,
+  subjectType: NamedSubjectType,
   doc: Record<string, unknown> | null,
   field?: string | null,
 ): Decision {
@@ -43,4 +45,40 @@ export function decide(
   const purpose = abilityInfo(ability)?.purpose;
   const scope = purpose?.requiresTask ? "outside the task's customers" : 'outside the rows this purpose may access';
   return { allowed: false, reason: `${action} on ${coordinate} denied: this ${subjectType} is ${scope}` };
+}
+
+export interface FieldPermission {
+  field: string;
+  action: string;
+  allowed: boolean;
+  reason: string;
+}
+
+/** Actions shown in the matrix. */
+export const MATRIX_ACTIONS = ['read', 'update', 'create'] as const;
+
+/**
+ * What a role may do with each Customer attribute under a purpose, ignoring row conditions
+ * (task scope, consent): Customer leaves × read/update/create, with the deciding reason.
+ * Throws UnknownPolicyRefError for an unknown role or purpose. A role that does not act for the
+ * purpose gets every row denied.
+ */
+export function policyMatrix(policies: PolicySet, role: string, purposeId: string): FieldPermission[] {
+  const roleDef = policies.roles.get(role);
+  if (!roleDef) throw new UnknownPolicyRefError('role', role);
+  if (!policies.purposes.has(purposeId)) throw new UnknownPolicyRefError('purpose', purposeId);
+  const rules: AppRawRule[] = (policies.compiled.get(role)?.get(purposeId) ?? []).map(({ raw }) => {
+    const { conditions: _ignored, ...rest } = raw as AppRawRule & { conditions?: unknown };
+    return rest as AppRawRule;
+  });
+  const ability: AppAbility = makeAbility(policies, rules, purposeId);
+  const out: FieldPermission[] = [];
+  for (const field of customerFields(policies))
+    for (const action of MATRIX_ACTIONS) {
+      const d = decide(ability, action, 'Customer', null, field);
+      const reason =
+        !d.allowed && !roleDef.purposes.has(purposeId) ? `role ${role} does not act for purpose ${purposeId}` : d.reason;
+      out.push({ field, action, allowed: d.allowed, reason });
+    }
+  return out;
 }

@@ -3,7 +3,7 @@
  * Objects are strict: a misspelt key (`reasons:`) is an error, not silently ignored.
  */
 import { z } from 'zod';
-import { ACTIONS, CATEGORIES, LEGAL_BASES, SCOPES, SENSITIVITIES, SUBJECT_TYPES } from './types';
+import { ACTIONS, CATEGORIES, LEGAL_BASES, SCOPES, SENSITIVITIES, SUBJECT_TYPES } from '../core/policyModel';
 
 const id = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case words joined by "-"');
 const text = z.string().trim().min(1, 'must not be empty');
@@ -14,6 +14,17 @@ export const purposeSchema = z.strictObject({
   /** Consent key the customer must have granted (fields.yaml consentKeys). Default: none. */
   consent: id.optional(),
   legalBasis: z.enum(LEGAL_BASES),
+  /** Per principal and minute. Defaults: 20,000 rows and 600 requests. */
+  limits: z
+    .strictObject({
+      rowsPerMinute: z.number().int().min(1).max(10_000_000).default(20_000),
+      requestsPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+    })
+    .default({ rowsPerMinute: 20_000, requestsPerMinute: 600 }),
+  /** Aggregates: the smallest group shown (k-anonymity). At least 2. Default 10. */
+  k: z.number().int().min(2, 'must be at least 2 (a group of one is a person)').max(1000).default(10),
+  /** Customer ids become pseudonyms (`psn_…`) under this purpose. Default false. */
+  pseudonymous: z.boolean().default(false),
 });
 
 export const purposesFileSchema = z.strictObject({

@@ -1,15 +1,23 @@
 /**
  * Policy test tables (`policies/tests/*_test.yaml`): rows of principal × purpose × (task) × subject ×
- * action × field(s) → allow | deny. This file holds their format and turns a file into checked cases;
- * `evaluateCase` runs one. A malformed row is a PolicyLoadError naming the file and the key.
+ * action × field(s) → allow | deny. This file holds their format, turns a file into checked cases,
+ * and runs one case as the gateway would. A malformed row is a PolicyLoadError naming the file and the key.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../core/context';
+import { ACTIONS, SUBJECT_TYPES } from '../core/policyModel';
+import type { Action, NamedSubjectType, PolicySet, TaskScope } from '../core/policyModel';
+import { buildAbility, purposeAllowedFor } from './ability';
+import { decide } from './decide';
 import { formatKeyPath, PolicyLoadError } from './errors';
-import { parseYaml, zodToLoadError } from './yamlFile';
-import { ACTIONS, SUBJECT_TYPES } from './types';
-import type { Action, PolicySet, SubjectType, TaskScope } from './types';
+import { parseYaml, zodToLoadError } from './load';
+
+/**
+ * Policy test tables (`policies/tests/*_test.yaml`): rows of principal × purpose × (task) × subject ×
+ * action × field(s) → allow | deny. This file holds their format and turns a file into checked cases;
+ * `evaluateCase` runs one. A malformed row is a PolicyLoadError naming the file and the key.
+ */
 
 const name = z.string().min(1);
 const principalSchema = z.strictObject({
@@ -59,7 +67,7 @@ export interface PolicyTestCase {
   principal: Principal;
   purpose: string;
   task: TaskScope | null;
-  subjectType: Exclude<SubjectType, 'all'>;
+  subjectType: NamedSubjectType;
   doc: Record<string, unknown> | null;
   action: Action;
   /** [undefined] when the row checks the whole subject. */
@@ -89,7 +97,7 @@ export function loadTestTable(file: string, policies: PolicySet): PolicyTestCase
     if (!policies.purposes.has(c.purpose)) fail(['purpose'], `unknown purpose "${c.purpose}" (not in purposes.yaml)`);
     const task = c.task === undefined ? null : typeof c.task === 'string' ? t.tasks[c.task] : c.task;
     if (task === undefined) fail(['task'], `unknown task "${String(c.task)}" (not in tasks:)`);
-    let subjectType: Exclude<SubjectType, 'all'>;
+    let subjectType: NamedSubjectType;
     let doc: Record<string, unknown> | null = null;
     if (typeof c.subject === 'string') {
       const named = t.subjects[c.subject];
@@ -128,5 +136,30 @@ export function loadTestTable(file: string, policies: PolicySet): PolicyTestCase
       expect: c.expect,
       reason: c.reason,
     };
+  });
+}
+
+export interface CaseOutcome {
+  field: string | undefined;
+  allowed: boolean;
+  reason: string;
+  /** Whether the outcome matches the row's `expect` (and `reason`, if given). */
+  ok: boolean;
+}
+
+/**
+ * Run one test-table row as the gateway would: a purpose the principal may not act for is a denial;
+ * otherwise the request's ability decides each field.
+ */
+export function evaluateCase(policies: PolicySet, c: PolicyTestCase): CaseOutcome[] {
+  const want = c.expect === 'allow';
+  if (!purposeAllowedFor(policies, c.principal, c.purpose)) {
+    const reason = `purpose ${c.purpose} is not allowed for this principal`;
+    return c.fields.map((field) => ({ field, allowed: false, reason, ok: !want && (!c.reason || reason.includes(c.reason)) }));
+  }
+  const ability = buildAbility(policies, { principal: c.principal, purpose: c.purpose, task: c.task });
+  return c.fields.map((field) => {
+    const d = decide(ability, c.action, c.subjectType, c.doc ? { ...c.doc } : null, field);
+    return { field, ...d, ok: d.allowed === want && (!c.reason || d.reason.includes(c.reason)) };
   });
 }

@@ -1,13 +1,28 @@
 /**
  * The customer's self-service view (`/self/graphql`, purpose self-service): me, myConsents,
  * myConsentHistory, myAccessHistory, myRequests; updateMyContact, requestCorrection, grantConsent,
- * withdrawConsent, leaveProgram, exportMyData. The mount's gate (selfGate) admits only customers
- * still in the program.
+ * withdrawConsent, leaveProgram, exportMyData. Only customers still in the program are admitted.
  */
-import { SelfMutationResolver } from './selfMutationResolver';
-import { SelfQueryResolver } from './selfQueryResolver';
+import type { Capability } from '../core/capability';
+import { ErrorCode, SafeError } from '../core/errors';
+import { inProgram } from '../customers';
+import { SelfMutationResolver, SelfQueryResolver } from './resolvers';
 
-export { selfGate } from './selfGate';
+export const selfCapability: Capability = {
+  name: 'self',
+  resolvers: { self: [SelfQueryResolver, SelfMutationResolver] },
+  audiences: [
+    {
+      audience: 'self',
+      // An unknown, erased or erasing customer gets UNAUTHENTICATED (the same answer for each).
+      admit: async (principal, services) => {
+        if (!(await inProgram(services, principal.id))) {
+          throw new SafeError(ErrorCode.UNAUTHENTICATED, 'Not authenticated: this customer is not in the program (unknown, or erased)');
+        }
+      },
+    },
+  ],
+};
 
-/** Resolvers of the self-service schema (Customer's computed fields and HealthResolver, from customers, are registered beside them). */
-export const SELF_SERVICE_RESOLVERS: Function[] = [SelfQueryResolver, SelfMutationResolver];
+export { accessHistoryEntry } from './accessHistory';
+export { EXPORT_FORMAT } from './export';

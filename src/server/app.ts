@@ -1,73 +1,85 @@
+/**
+ * The HTTP edge: health and readiness, and one GraphQL endpoint (with GraphiQL) per audience. The
+ * bearer token is verified once per request, here; an audience that picks its schema per principal
+ * (partners) is admitted before any schema is involved, so nothing of any schema leaks to a refused
+ * caller, and the refusal is recorded through the same recorder as every other denial.
+ */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { AccessRecorder } from '../audit';
+import type { AudienceRules } from '../core/capability';
+import type { AppServices, Audience, RequestContext } from '../core/context';
+import { isSafeError, type SafeError } from '../core/errors';
+import type { KeyStore } from '../crypto';
 import { logger } from '../logger';
-import type { AppServices } from './appServices';
-import { buildContext, type GateCheck } from './buildContext';
+import { authenticate, buildContext, logWriterOf, type Authentication, type ContextKit } from './context';
 import { graphiqlRouter } from './graphiql';
-import { InFlight } from './inflight';
 import { auditFlushPlugin } from './plugins/auditFlush';
 import { depthLimit } from './plugins/depthLimit';
 import { maskErrors } from './plugins/maskErrors';
-import type { Audience, RequestContext } from './requestContext';
-import { audienceMounts } from './audiences';
-import { createHttpServer, hsts, secureTransportPlugin } from './transport';
+import { secureTransportPlugin } from './plugins/secureTransport';
+import { buildAudienceSchema, guardSpecsOf } from './schemas';
+import { createHttpServer, hsts } from './transport';
 
 export interface GatewayOptions {
-  /**
-   * Field guard and access log. Default true. Only the benchmark's baseline turns this off, to
-   * measure what they cost; never serve customer data with it off.
-   */
-  guarded?: boolean;
   /** Extra Apollo plugins (tests use one to fail the store mid-request). Default none. */
   plugins?: ApolloServerPlugin<RequestContext>[];
-}
-
-/** What a mount that chooses its schema per request gets from the gateway. */
-export interface MountKit {
-  /** A started ApolloServer for `schema` with the gateway's plugins, limits and error masking; stopped with the gateway. */
-  startApollo(schema: GraphQLSchema): Promise<ApolloServer<RequestContext>>;
-  /** Serves a request with that server; the context is built per request for the mount's audience (gate: default the mount's). */
-  serve(apollo: ApolloServer<RequestContext>, gate?: GateCheck): RequestHandler;
-}
-
-/** One GraphQL endpoint for one audience. */
-export interface AudienceMount {
-  audience: Audience;
-  path: string;
-  /** The one schema of the endpoint (unless `route` picks one per request). */
-  schema?: GraphQLSchema;
-  /** Instead of one schema: picks the ApolloServer per request (partners: one schema per agreement). */
-  route?: (kit: MountKit) => RequestHandler;
-  /** Called when the gateway stops (e.g. to stop watching files). */
-  close?: () => void | Promise<void>;
-  /** Extra admission check for this audience (e.g. an active partner agreement). */
-  gate?: GateCheck;
-  /** Initial X-Purpose in GraphiQL's headers editor. */
-  graphiqlPurpose?: string;
 }
 
 export interface Gateway {
   app: Express;
   httpServer: http.Server;
+  /** The composed schemas the endpoints serve (staff, self). */
+  schemas: Record<'staff' | 'self', GraphQLSchema>;
   /** Listens and resolves to the base URL (http://host:port, or https:// with TLS_CERT and TLS_KEY). */
   listen(port: number, host: string): Promise<string>;
   /** Stops taking requests, waits for those in flight (and their access-log writes), then closes. */
   stop(): Promise<void>;
 }
 
-function headersOf(req: Request) {
-  const h = req.headers;
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return {
-    authorization: one(h.authorization),
-    'x-purpose': one(h['x-purpose']),
-    'x-task-id': one(h['x-task-id']),
+/** The endpoints, one per audience. */
+const MOUNTS: ReadonlyArray<{ audience: Audience; path: string }> = [
+  { audience: 'staff', path: '/graphql' },
+  { audience: 'partner', path: '/partner/graphql' },
+  { audience: 'self', path: '/self/graphql' },
+];
+
+const GRAPHIQL_PURPOSE: Record<Audience, string> = { staff: 'customer-support', partner: 'order-fulfilment', self: '' };
+
+/** Counts requests in flight so shutdown can wait for them (and their access-log writes). */
+class InFlight {
+  private count = 0;
+
+  middleware = (_req: Request, res: Response, next: NextFunction): void => {
+    this.count += 1;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        this.count -= 1;
+      }
+    };
+    res.on('finish', finish);
+    res.on('close', finish);
+    next();
   };
+
+  async drained(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.count;
+  }
+}
+
+function headerOf(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 async function readiness(services: AppServices): Promise<boolean> {
@@ -79,9 +91,15 @@ async function readiness(services: AppServices): Promise<boolean> {
   return Promise.race([ping, timeout]);
 }
 
-/** Builds the HTTP gateway: health routes, and one GraphQL endpoint (with GraphiQL) per audience. */
-export async function createGateway(services: AppServices, mounts: AudienceMount[] | null = null, opts: GatewayOptions = {}): Promise<Gateway> {
-  const guarded = opts.guarded !== false;
+/** The rules of every audience, merged from the manifests. */
+function audienceRules(services: AppServices): Map<Audience, AudienceRules> {
+  const out = new Map<Audience, AudienceRules>();
+  for (const cap of services.capabilities) for (const r of cap.audiences ?? []) out.set(r.audience, { ...out.get(r.audience), ...r });
+  return out;
+}
+
+/** Builds the HTTP gateway on started services. */
+export async function createGateway(services: AppServices, keyStore: KeyStore, opts: GatewayOptions = {}): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
   const { server: httpServer, scheme } = createHttpServer(services.config, app);
@@ -89,7 +107,13 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
   if (services.config.trustProxy.length > 0) app.set('trust proxy', services.config.trustProxy);
   const inflight = new InFlight();
   const apollos: ApolloServer<RequestContext>[] = [];
-  const audiences = mounts ?? audienceMounts(services, guarded);
+  const specs = guardSpecsOf(services.capabilities, services.policies);
+  const schemas = {
+    staff: buildAudienceSchema(services.capabilities, 'staff', specs),
+    self: buildAudienceSchema(services.capabilities, 'self', specs),
+  };
+  const kit: ContextKit = { services, keyStore, specs, writer: logWriterOf(services) };
+  const rulesOf = audienceRules(services);
 
   app.use(hsts());
   app.use((_req, res, next) => {
@@ -104,15 +128,13 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
     const ok = await readiness(services);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
   });
+  for (const cap of services.capabilities) if (cap.routes) app.use(cap.routes(services));
 
   const startApollo = async (schema: GraphQLSchema): Promise<ApolloServer<RequestContext>> => {
-    // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
-    const plugins: ApolloServerPlugin<RequestContext>[] = [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? [])];
-    plugins.push(secureTransportPlugin({ enforce: services.config.production }));
-    if (guarded) plugins.push(auditFlushPlugin({ timeoutMs: services.config.auditTimeoutMs, durable: true }));
     const apollo = new ApolloServer<RequestContext>({
       schema,
-      plugins,
+      // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
+      plugins: [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? []), secureTransportPlugin({ enforce: services.config.production }), auditFlushPlugin()],
       validationRules: [depthLimit(services.config.maxDepth)],
       formatError: maskErrors(services.config.production),
       includeStacktraceInErrorResponses: false,
@@ -126,21 +148,76 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
     return apollo;
   };
 
-  for (const mount of audiences) {
-    const kit: MountKit = {
-      startApollo,
-      serve: (apollo, gate = mount.gate) =>
-        expressMiddleware(apollo, { context: async ({ req }) => buildContext(services, mount.audience, headersOf(req), gate, { secure: req.secure }) }),
-    };
-    const handler = mount.route ? mount.route(kit) : kit.serve(await startApollo(mount.schema!));
+  /** A refusal before any schema is chosen: recorded like every denial, answered with an error and no data. */
+  const refuse = async (res: Response, audience: Audience, auth: Authentication, err: SafeError, req: Request): Promise<void> => {
+    const purpose = headerOf(req, 'x-purpose');
+    const log = new AccessRecorder({
+      requestId: randomUUID(), principal: auth.principal, purpose: purpose && /^[a-z0-9][a-z0-9-]{0,63}$/.test(purpose) ? purpose : null,
+      taskId: null, operationName: null, audience,
+    }, kit.writer);
+    log.operationDenied(err.code, err.message);
+    try {
+      await log.flush();
+    } catch (e) {
+      logger.error('access log write failed for a refused request', { error: (e as Error).message });
+    }
+    res.status(200).json({ errors: [err.toJSON()] });
+  };
+
+  for (const { audience, path } of MOUNTS) {
+    const rules = rulesOf.get(audience) ?? { audience };
+    const schema = schemas[(rules.base ?? audience) as 'staff' | 'self'];
+    const serve = (apollo: ApolloServer<RequestContext>): RequestHandler =>
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) =>
+          buildContext(kit, {
+            audience, headers: req.headers as Record<string, string>, auth: res.locals.auth as Authentication,
+            admit: rules.schemaFor ? undefined : rules.admit, secure: req.secure,
+          }),
+      });
+    let handler: RequestHandler;
+    if (!rules.schemaFor) {
+      const served = serve(await startApollo(schema));
+      handler = (req, res, next) => {
+        res.locals.auth = authenticate(services, audience, headerOf(req, 'authorization'));
+        return served(req, res, next);
+      };
+    } else {
+      const byKey = new Map<string, Promise<RequestHandler>>();
+      handler = async (req, res, next) => {
+        const auth = authenticate(services, audience, headerOf(req, 'authorization'));
+        if (!auth.principal) return refuse(res, audience, auth, auth.error, req);
+        let chosen: { key: string; build: () => GraphQLSchema };
+        try {
+          await rules.admit?.(auth.principal, services);
+          chosen = rules.schemaFor!(auth.principal, schema, services);
+        } catch (err) {
+          if (isSafeError(err)) return refuse(res, audience, auth, err, req);
+          return next(err);
+        }
+        let served = byKey.get(chosen.key);
+        if (!served) {
+          served = startApollo(chosen.build()).then(serve);
+          served.catch(() => byKey.delete(chosen.key));
+          byKey.set(chosen.key, served);
+        }
+        res.locals.auth = auth;
+        try {
+          return (await served)(req, res, next);
+        } catch (err) {
+          return next(err);
+        }
+      };
+    }
+    const purpose = rules.graphiqlPurpose ?? GRAPHIQL_PURPOSE[audience];
     app.use(
-      mount.path,
+      path,
       graphiqlRouter({
-        endpoint: mount.path,
+        endpoint: path,
         defaultHeaders: JSON.stringify(
-          mount.audience === 'self'
+          audience === 'self'
             ? { Authorization: 'Bearer <paste a customer token from npm start>' }
-            : { Authorization: 'Bearer <paste a token from npm start>', 'X-Purpose': mount.graphiqlPurpose ?? '', 'X-Task-Id': '' },
+            : { Authorization: 'Bearer <paste a token from npm start>', 'X-Purpose': purpose, 'X-Task-Id': '' },
           null,
           2,
         ),
@@ -158,6 +235,7 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
   return {
     app,
     httpServer,
+    schemas,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -173,7 +251,6 @@ export async function createGateway(services: AppServices, mounts: AudienceMount
       if (left > 0) logger.warn('shutdown: requests still running after 10 s were cut', { count: left });
       httpServer.closeAllConnections();
       await closed;
-      for (const m of audiences) await m.close?.();
       for (const a of apollos) await a.stop();
     },
   };

@@ -1,34 +1,33 @@
 /**
- * `npm run schema:emit`: writes the SDL of every audience to schema/ — staff.graphql, self.graphql and
- * partner-<id>.graphql per agreement — printed from the schemas the gateway serves, types and fields
- * sorted so that diffs are stable. Check the files in: a test fails when they drift from the code,
- * so a reviewer sees every change to what each audience (above all each partner) can see.
+ * The SDL of every audience — staff.graphql, self.graphql and partner-<id>.graphql per agreement —
+ * printed from the schemas the gateway serves, sorted so that diffs are stable. The files in schema/
+ * are checked in: a test fails when they drift from the code, so a reviewer sees every change to
+ * what each audience (above all each partner) can see. `npm run schema:emit` rewrites them.
  */
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { PartnerRegistry } from '../partners/partnerRegistry';
-import { buildPartnerSchema } from '../partners/partnerSchema';
-import { DEFAULT_POLICY_DIR, loadPolicies } from '../policy';
-import { buildSelfSchema, buildStaffSchema, SELF_RESOLVERS } from './schemas';
+import { buildPartnerSchema, PartnerRegistry } from '../partners';
+import { DEFAULT_POLICY_DIR, loadPolicies, mergeSpecs } from '../policy';
+import { CAPABILITIES } from './capabilities';
+import { buildAudienceSchema, guardSpecsOf, printSorted } from './schemas';
+
+export { printSorted };
 
 /** Where the SDL files live, relative to the working directory. */
 export const SCHEMA_DIR = 'schema';
 
-/** Stable SDL: types, fields and arguments in lexicographic order. */
-export function printSorted(schema: GraphQLSchema): string {
-  return printSchema(lexicographicSortSchema(schema)) + '\n';
-}
-
 /** File name → SDL, for every audience, built exactly as the gateway builds them (guarded). */
 export function audienceSdl(policiesDir: string = DEFAULT_POLICY_DIR): Map<string, string> {
+  const policies = loadPolicies(policiesDir);
+  const specs = guardSpecsOf(CAPABILITIES, policies);
   const out = new Map<string, string>();
-  const staff = buildStaffSchema();
+  const staff = buildAudienceSchema(CAPABILITIES, 'staff', specs);
   out.set('staff.graphql', printSorted(staff));
-  if (SELF_RESOLVERS.length > 0) out.set('self.graphql', printSorted(buildSelfSchema()));
-  const registry = PartnerRegistry.load(join(policiesDir, 'partners'), loadPolicies(policiesDir));
-  for (const agreement of registry.list()) out.set(`partner-${agreement.id}.graphql`, printSorted(buildPartnerSchema(staff, agreement)));
+  out.set('self.graphql', printSorted(buildAudienceSchema(CAPABILITIES, 'self', specs)));
+  const customerGuard = mergeSpecs(CAPABILITIES.flatMap((c) => c.guards ?? [])).find((s) => s.root === 'Customer')!;
+  const registry = PartnerRegistry.load(join(policiesDir, 'partners'), policies);
+  for (const agreement of registry.list()) out.set(`partner-${agreement.id}.graphql`, printSorted(buildPartnerSchema(staff, agreement, customerGuard)));
   return out;
 }
 
@@ -41,9 +40,4 @@ export function emitSchemas(dir: string = SCHEMA_DIR, policiesDir: string = DEFA
   }
   for (const [name, sdl] of files) writeFileSync(join(dir, name), sdl);
   return [...files.keys()].map((n) => join(dir, n));
-}
-
-if (require.main === module) {
-  const written = emitSchemas();
-  process.stdout.write(`Wrote ${written.join(', ')}\n`);
 }

@@ -1,56 +1,81 @@
+/** config → policies → keys → database → capabilities → demo data → HTTP server. */
 import type { Connection } from 'mongoose';
+import { accessLogModel, consentEventModel } from '../audit';
 import type { Config } from '../config';
-import { KeyStore, resolveLocalKeyProvider, type KeyProvider } from '../crypto';
+import type { AppServices } from '../core/context';
+import { KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { loadPolicies } from '../policy';
-import { preparePrivacy } from '../privacy/preparePrivacy';
-import { createModels, type AppServices } from './appServices';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
+import { CAPABILITIES } from './capabilities';
 
 export interface RunningGateway {
   url: string;
   services: AppServices;
+  keyStore: KeyStore;
   database: DatabaseHandle;
   gateway: Gateway;
   seeded: SeedResult | null;
-  /** Graceful: drains requests, then closes the connection and the database this process started. */
+  /** Graceful: drains requests, then stops the capabilities, the connection and the database this process started. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions extends GatewayOptions {
-  /** Key provider for data keys. Default: the local provider from MASTER_KEY or the dev key file. */
+  /** Key provider for data keys. Default: the local provider from MASTER_KEY (and MASTER_KEY_PREVIOUS) or the dev key file. */
   keyProvider?: KeyProvider;
   /** Emit driver command events on the connection (tests count round trips). Default false. */
   monitorCommands?: boolean;
 }
 
-/** config → database → policies → keys → demo data → HTTP server. */
+/** The key store of a gateway: the configured master key, the previous one for unwrapping, and a re-read of the dev key file after a rotation. */
+function keyStoreFor(conn: Connection, config: Config, given?: KeyProvider): KeyStore {
+  if (given) return new KeyStore(conn, given);
+  const resolved = resolveLocalKey({ masterKey: config.masterKey, keyFile: config.masterKeyFile, production: config.production });
+  const previous = config.masterKeyPrevious ? [LocalKeyProvider.fromBase64(config.masterKeyPrevious, 'MASTER_KEY_PREVIOUS')] : [];
+  const keyFile = resolved.keyFile;
+  const refresh = keyFile
+    ? () => {
+        try {
+          return resolveLocalKey({ keyFile, production: false, createKeyFile: false }).provider;
+        } catch {
+          return null;
+        }
+      }
+    : undefined;
+  return new KeyStore(conn, resolved.provider, { previousProviders: previous, refresh });
+}
+
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<RunningGateway> {
   const policies = loadPolicies(config.policiesDir);
-  const provider = opts.keyProvider ?? resolveLocalKeyProvider({ masterKey: config.masterKey, keyFile: config.masterKeyFile, production: config.production });
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;
+  const started: AppServices['capabilities'][number][] = [];
+  let services: AppServices | undefined;
   try {
     conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands });
-    const models = createModels(conn);
-    await Promise.all(Object.values(models).map((m) => m.init()));
-    const keyStore = new KeyStore(conn, provider);
-    await keyStore.model.init();
-    const services: AppServices = { config, conn, policies, keyStore, models };
-    await preparePrivacy(services); // customer-rights indexes; completes erasures a crash left pending
+    const keyStore = keyStoreFor(conn, config, opts.keyProvider);
+    services = { config, conn, policies, keys: keyStore, capabilities: CAPABILITIES };
+    await Promise.all([accessLogModel(conn).init(), consentEventModel(conn).init(), keyStore.model.init()]);
+    for (const cap of CAPABILITIES) {
+      await cap.start?.(services);
+      started.push(cap);
+    }
     const seeded = config.seedDemo ? await seedDemo(services) : null;
-    const gateway = await createGateway(services, null, opts);
+    const gateway = await createGateway(services, keyStore, opts);
     const url = await gateway.listen(config.port, config.host);
+    const running = services;
     return {
-      url, services, database, gateway, seeded,
+      url, services, keyStore, database, gateway, seeded,
       stop: async () => {
         await gateway.stop();
+        for (const cap of [...started].reverse()) await cap.stop?.(running);
         await conn?.close();
         await database.stop();
       },
     };
   } catch (err) {
+    if (services) for (const cap of [...started].reverse()) await cap.stop?.(services).catch(() => undefined);
     await conn?.close().catch(() => undefined);
     await database.stop().catch(() => undefined);
     throw err;

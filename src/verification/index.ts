@@ -1,25 +1,37 @@
 /**
- * Verification of identity, email and phone (`customers.verification`).
- *
- * - Email / phone: one-time codes (startVerification / confirmVerification for staff,
- *   startMyVerification / confirmMyVerification for customers). Codes are keyed hashes at rest
- *   (`verificationCodes`), valid 10 minutes, 5 attempts; delivered encrypted through `outbox`.
- * - Identity: markIdentityVerified(customerId, method, evidenceRef) by a verification officer.
- * - Changing a verified email or phone resets it: verificationResetFields / resetVerificationOnChange.
+ * Verification of identity, email and phone (`customers.verification`): one-time codes for email
+ * and phone (keyed hashes at rest, delivered encrypted through the outbox), identity checks by a
+ * verification officer, and the reset of a verification when what it vouched for changes.
  */
-import { CustomerVerificationResolver, VerificationStateResolver } from './verificationFieldResolvers';
-import { VerificationSelfResolver } from './verificationSelfResolver';
-import { VerificationStaffResolver } from './verificationStaffResolver';
+import type { Capability, GuardSpec } from '../core/capability';
+import { VERIFICATION_CODE_COLLECTION } from './codes';
+import { OUTBOX_COLLECTION } from './outbox';
+import { CustomerVerificationResolver, VerificationSelfResolver, VerificationStaffResolver } from './resolvers';
+import { resetOnChange } from './reset';
+import { shownVerification } from './state';
 
-export { Verification, VerificationChannel, VerificationState, VerificationStatus, VerificationStarted } from './verificationTypes';
-export { normaliseVerification, type StoredVerification, type StoredVerificationState } from './verificationState';
-export { changedChannels, resetVerificationOnChange, supersedeCodes, verificationResetFields, type BeforeChange, type ContactChange } from './resetOnChange';
-export { verificationCodeModel, VERIFICATION_CODE_COLLECTION, type VerificationCodeDoc } from './codeModel';
-export { outboxModel, OUTBOX_COLLECTION, type OutboxDoc } from './outboxModel';
-export { openOutboxMessage, type CodeMessage } from './outboxMessage';
-export { CODE_TTL_MS, MAX_ATTEMPTS, MAX_CODES_PER_HOUR, IDENTITY_METHODS } from './verificationSettings';
+/** Customer.verification, a guarded attribute contributed by this capability. */
+const VERIFICATION_GUARD: GuardSpec = {
+  subjectType: 'Customer',
+  root: 'Customer',
+  types: { Customer: { verification: { kind: 'leaf', path: 'verification', value: (read, ctx) => shownVerification(read('verification'), ctx.audience) } } },
+  encrypted: {},
+};
 
-/** Resolvers of the staff schema (`/graphql`). */
-export const VERIFICATION_STAFF_RESOLVERS: Function[] = [VerificationStaffResolver, CustomerVerificationResolver, VerificationStateResolver];
-/** Resolvers of the self-service schema (`/self/graphql`). */
-export const VERIFICATION_SELF_RESOLVERS: Function[] = [VerificationSelfResolver, CustomerVerificationResolver, VerificationStateResolver];
+export const verificationCapability: Capability = {
+  name: 'verification',
+  resolvers: {
+    staff: [VerificationStaffResolver, CustomerVerificationResolver],
+    self: [VerificationSelfResolver, CustomerVerificationResolver],
+  },
+  guards: [VERIFICATION_GUARD],
+  stores: [
+    { collection: OUTBOX_COLLECTION, customerKey: 'customerId' },
+    { collection: VERIFICATION_CODE_COLLECTION, customerKey: 'customerId' },
+  ],
+  onCustomerWrite: resetOnChange,
+};
+
+export { CODE_TTL_MS, MAX_ATTEMPTS, MAX_CODES_PER_HOUR, VERIFICATION_CODE_COLLECTION, verificationCodeModel, type VerificationCodeDoc } from './codes';
+export { OUTBOX_COLLECTION, openOutboxMessage, outboxModel, type CodeMessage, type OutboxDoc } from './outbox';
+export { IDENTITY_METHODS, normaliseVerification, shownVerification, Verification, VERIFICATION_ITEMS, VerificationChannel, VerificationState, VerificationStatus, type StoredVerification, type StoredVerificationState } from './state';

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, signToken, verifyToken } from '../../src/auth/tokens';
-import { SafeError } from '../../src/server/errors';
+import { SafeError } from '../../src/core/errors';
 
 const secret = 's'.repeat(40);
 const refused = (fn: () => unknown, reason: RegExp) => {

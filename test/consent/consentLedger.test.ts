@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsentLedgerAppendOnlyError, consentEventModel } from '../../src/consent';
+import { ConsentLedgerAppendOnlyError, consentEventModel } from '../../src/audit';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logEntry } from '../support/log';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
@@ -39,7 +40,7 @@ describe('grant and withdraw', () => {
     const marketing = history.data!.myConsentHistory.filter((e: { key: string; source: string }) => e.key === 'marketing' && e.source === 'self-service');
     expect(marketing.map((e: { granted: boolean }) => e.granted)).toEqual([true, false]);
     expect(marketing.every((e: { textVersion: string }) => e.textVersion === '2024-01')).toBe(true);
-    const doc = await app.running.services.models.customers.findById(CUSTOMER).lean().exec();
+    const doc = await app.models.customers.findById(CUSTOMER).lean().exec();
     expect(doc!.consentState.marketing).toBe(false);
     expect(doc!.consents.find((c) => c.key === 'marketing')).toMatchObject({ granted: false, source: 'self-service' });
     const mine = await self('{ myConsents { key granted } }');
@@ -52,13 +53,13 @@ describe('grant and withdraw', () => {
     expect(again.errors).toBeUndefined();
     expect(again.data!.withdrawConsent).toContainEqual({ key: 'marketing', granted: false });
     expect((await events()).length).toBe(count);
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Again', subjectType: 'Customer' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Again', subjectType: 'Customer' });
     expect(log?.fieldsWritten ?? []).toEqual([]);
   });
 
   it('logs a change as a write of consents under self-service', async () => {
     await self('mutation Analytics { grantConsent(key: "analytics") { key } }');
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Analytics', subjectType: 'Customer' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Analytics', subjectType: 'Customer' });
     expect(log).toMatchObject({ purpose: 'self-service', subjectId: CUSTOMER, fieldsWritten: ['consents'] });
   });
 
@@ -124,7 +125,7 @@ describe('withdrawing storage', () => {
     const r = await self('mutation { withdrawConsent(key: "storage") { key granted } }', undefined, id);
     expect(r.errors).toBeUndefined();
     expect(r.data!.withdrawConsent.every((c: { granted: boolean }) => !c.granted)).toBe(true);
-    expect(await app.running.services.models.customers.exists({ _id: id })).toBeNull();
+    expect(await app.models.customers.exists({ _id: id })).toBeNull();
     expect(await events(id)).toEqual([]);
     expect(codes(await self('{ me { id } }', undefined, id))).toEqual(['UNAUTHENTICATED']);
   });

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('KeyStore', () => {
   it('creates one 32-byte data key per customer, stored only wrapped', async () => {
-    const key = await store.getOrCreate('cus_ks1');
+    const key = await store.create('cus_ks1');
     expect(key).toHaveLength(32);
     const raw = await t.raw<DataKeyDoc>('dataKeys').findOne({ _id: 'cus_ks1' });
     expect(raw).not.toBeNull();
@@ -35,13 +35,14 @@ describe('KeyStore', () => {
     expect(raw!.rotatedAt).toBeNull();
     const rawBytes = Buffer.from(BSON.serialize(raw!));
     expect(rawBytes.includes(key)).toBe(false);
-    expect(await store.getOrCreate('cus_ks1')).toEqual(key);
     expect(await store.get('cus_ks1')).toEqual(key);
   });
 
-  it('gives every concurrent getOrCreate the same key', async () => {
-    const keys = await Promise.all(Array.from({ length: 6 }, () => store.getOrCreate('cus_race')));
-    for (const k of keys) expect(k).toEqual(keys[0]);
+  it('creates a key once in a customer\'s life: a second create (e.g. concurrent) is refused and the first key stays', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => store.create('cus_race')));
+    const made = results.filter((r): r is PromiseFulfilledResult<Buffer> => r.status === 'fulfilled');
+    expect(made).toHaveLength(1);
+    expect(await store.get('cus_race')).toEqual(made[0]!.value);
     expect(await t.raw<DataKeyDoc>('dataKeys').countDocuments({ _id: 'cus_race' })).toBe(1);
   });
 
@@ -62,6 +63,7 @@ describe('FieldCipher over the database', () => {
 
   it('round-trips values stored and read back raw, with no plaintext in the stored bytes', async () => {
     const cipher = new FieldCipher(store);
+    await store.create('cus_rt');
     await t.raw('customers').insertOne({
       _id: 'cus_rt' as never,
       health: {
@@ -83,7 +85,8 @@ describe('FieldCipher over the database', () => {
 
   it('refuses a ciphertext copied onto another customer or another field, or altered in the database', async () => {
     const cipher = new FieldCipher(store);
-    await store.getOrCreate('cus_other');
+    await store.create('cus_other');
+    await store.create('cus_rt2');
     const stored = await cipher.encrypt('cus_rt2', 'health.notes', NOTES);
     await t.raw('customers').insertOne({ _id: 'cus_rt2' as never, health: { notes: stored } });
     const raw = (await t.raw('customers').findOne({ _id: 'cus_rt2' as never })) as unknown as { health: { notes: { ct: { value(): Uint8Array } } } };
@@ -109,7 +112,7 @@ describe('keyStore.forRequest(): batched key reads', () => {
   const ids = Array.from({ length: 50 }, (_, i) => `cus_page_${String(i).padStart(2, '0')}`);
 
   beforeAll(async () => {
-    for (const id of ids) await store.getOrCreate(id);
+    await store.createMany(ids);
   });
 
   it('reads the keys of a page of 50 customers in ONE database round trip, then serves them from the request cache', async () => {
@@ -145,13 +148,17 @@ describe('keyStore.forRequest(): batched key reads', () => {
     expect(t.findsOn('dataKeys', from)).toHaveLength(1);
   });
 
-  it('creates a missing key on getOrCreate and caches it for the request', async () => {
+  it('preloads keys in one round trip, so decryption is synchronous afterwards; a missing key is remembered as missing', async () => {
+    const created = await store.create('cus_new_in_request');
     const keys = store.forRequest();
-    const created = await keys.getOrCreate('cus_new_in_request');
     const from = t.commands.length;
-    expect(await keys.get('cus_new_in_request')).toEqual(created);
-    expect(t.findsOn('dataKeys', from)).toHaveLength(0);
-    expect(await store.get('cus_new_in_request')).toEqual(created);
+    await keys.preload(['cus_new_in_request', 'cus_missing_too']);
+    expect(t.findsOn('dataKeys', from)).toHaveLength(1);
+    expect(keys.loadedKey('cus_new_in_request')).toEqual(created);
+    expect(() => keys.loadedKey('cus_missing_too')).toThrow(KeyShreddedError);
+    expect(keys.isLoaded('cus_missing_too')).toBe(true);
+    await keys.preload(['cus_new_in_request']);
+    expect(t.findsOn('dataKeys', from)).toHaveLength(1);
   });
 });
 

@@ -19,7 +19,7 @@ interface Run {
 /** Runs `npm run keys:rotate`'s script with exactly `env` (plus PATH), asynchronously (the embedded store lives in this process). */
 function rotate(env: Record<string, string>): Promise<Run> {
   return new Promise((done) => {
-    execFile(tsx, ['src/crypto/rotateCommand.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
+    execFile(tsx, ['src/cli/keysRotate.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) => {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -61,7 +61,9 @@ describe('npm run keys:rotate', () => {
     const oldKey = generateMasterKey();
     writeFileSync(keyFile, oldKey + '\n', { mode: 0o600 });
     const oldProvider = LocalKeyProvider.fromBase64(oldKey);
-    const cipher = new FieldCipher(new KeyStore(t.conn, oldProvider));
+    const oldStore = new KeyStore(t.conn, oldProvider);
+    await oldStore.createMany(['cus_c1', 'cus_c2', 'cus_c3']);
+    const cipher = new FieldCipher(oldStore);
     const stored = await Promise.all(['cus_c1', 'cus_c2', 'cus_c3'].map(async (id) => [id, await cipher.encrypt(id, 'health.notes', `n-${id}`)] as const));
 
     const newKey = generateMasterKey();

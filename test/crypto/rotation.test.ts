@@ -13,7 +13,9 @@ const values = new Map<string, EncryptedValue>();
 
 beforeAll(async () => {
   t = await openCryptoDb();
-  const cipher = new FieldCipher(new KeyStore(t.conn, oldProvider));
+  const old = new KeyStore(t.conn, oldProvider);
+  const cipher = new FieldCipher(old);
+  await old.createMany(ids);
   for (const id of ids) {
     const notes = await cipher.encrypt(id, 'health.notes', `notes of ${id}`);
     values.set(id, notes);
@@ -55,7 +57,7 @@ describe('KeyStore.rotate', () => {
     await expect(new KeyStore(t.conn, oldProvider).get('cus_r1')).rejects.toBeInstanceOf(UnwrapError);
 
     // The rotating store switched to the new provider and wraps new keys with it.
-    await store.getOrCreate('cus_r5');
+    await store.create('cus_r5');
     expect((await t.raw<DataKeyDoc>('dataKeys').findOne({ _id: 'cus_r5' }))!.providerId).toBe(newProvider.id);
   });
 
@@ -66,7 +68,7 @@ describe('KeyStore.rotate', () => {
 
   it('counts keys it cannot unwrap as failed and leaves them untouched', async () => {
     const stranger = new LocalKeyProvider(randomBytes(32));
-    await new KeyStore(t.conn, stranger).getOrCreate('cus_foreign');
+    await new KeyStore(t.conn, stranger).create('cus_foreign');
     const before = await t.raw<DataKeyDoc>('dataKeys').findOne({ _id: 'cus_foreign' });
     const third = new LocalKeyProvider(randomBytes(32));
     const lines: string[] = [];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logEntry } from '../support/log';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -9,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
 });
-const customers = () => app.running.services.models.customers;
+const customers = () => app.models.customers;
 const ENROL = 'mutation E($input: EnrolCustomerInput!) { enrolCustomer(input: $input) { id fullName email phone address { city country } segment preferences consents { key granted source } } }';
 const UPDATE = 'mutation U($id: ID!, $input: UpdateCustomerInput!) { updateCustomer(id: $id, input: $input) { id email phone } }';
 const UPDATE_CARD = 'mutation U($id: ID!, $input: UpdateCustomerInput!) { updateCustomer(id: $id, input: $input) { id paymentCard { brand last4 expiryMonth expiryYear } } }';
@@ -70,7 +71,7 @@ describe('updateCustomer', () => {
   });
 
   it('counts removing a group attribute (null) as writing all of it', async () => {
-    const { customers: model } = app.running.services.models;
+    const { customers: model } = app.models;
     const holder = await model.findOne({ _id: { $in: ['cus_0001', 'cus_0002', 'cus_0003', 'cus_0004', 'cus_0005'] }, paymentCard: { $ne: null } }).lean()
       ?? (await model.findOneAndUpdate({ _id: 'cus_0004' }, { $set: { paymentCard: { brand: 'visa', last4: '1111', expiryMonth: 1, expiryYear: 2031, number: { v: 1 } } } }, { returnDocument: 'after' }).lean());
     const r = await gql(app.url, UPDATE, {
@@ -83,11 +84,11 @@ describe('updateCustomer', () => {
     expect(after?.paymentCard?.last4).toBe(holder!.paymentCard!.last4);
     expect(after?.email).toBe(holder!.email);
 
-    const task = await app.running.services.models.tasks.findById('tsk_billing_bob').lean();
+    const task = await app.models.tasks.findById('tsk_billing_bob').lean();
     const removed = await gql(app.url, UPDATE_CARD, { token: app.tokens.bob, purpose: 'billing', task: 'tsk_billing_bob', variables: { id: task!.customerIds[1], input: { paymentCard: null } } });
     expect(removed.errors).toBeUndefined();
     expect(removed.data?.updateCustomer.paymentCard).toBeNull();
-    const rec = await app.running.services.models.accessLog.findOne({ operationName: 'U', fieldsWritten: 'paymentCard.number', subjectId: task!.customerIds[1] }).lean();
+    const rec = await logEntry(app, { operationName: 'U', fieldsWritten: 'paymentCard.number', subjectId: task!.customerIds[1] });
     expect(rec?.fieldsWritten).toEqual(expect.arrayContaining(['paymentCard.number', 'paymentCard.last4']));
   });
 
@@ -103,7 +104,7 @@ describe('updateCustomer', () => {
   });
 
   it('billing stores a new card encrypted and shows only brand, last 4 and expiry', async () => {
-    const task = await app.running.services.models.tasks.findById('tsk_billing_bob').lean();
+    const task = await app.models.tasks.findById('tsk_billing_bob').lean();
     const id = task!.customerIds[0];
     const r = await gql(app.url, UPDATE_CARD, { token: app.tokens.bob, purpose: 'billing', task: 'tsk_billing_bob', variables: { id, input: { paymentCard: { number: '4242 4242 4242 4242', expiryMonth: 12, expiryYear: new Date().getFullYear() + 2 } } } });
     expect(r.errors).toBeUndefined();
@@ -113,7 +114,7 @@ describe('updateCustomer', () => {
   });
 
   it('refuses a bad card naming the field and the rule, never echoing digits', async () => {
-    const task = await app.running.services.models.tasks.findById('tsk_billing_bob').lean();
+    const task = await app.models.tasks.findById('tsk_billing_bob').lean();
     const r = await gql(app.url, UPDATE, { token: app.tokens.bob, purpose: 'billing', task: 'tsk_billing_bob', variables: { id: task!.customerIds[0], input: { paymentCard: { number: '4242424242424241', expiryMonth: 12, expiryYear: 2031 } } } });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.errors?.[0].message).toMatch(/input\.paymentCard\.number/);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logCount, logEntry } from '../support/log';
+import { systemWrite } from '../../src/core/writeScope';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -11,7 +13,6 @@ afterAll(async () => {
 });
 
 const CUSTOMERS = '{ customers(first: 3) { totalCount edges { node { id fullName } } } }';
-const accessLog = () => app.running.services.models.accessLog;
 
 describe('UNAUTHENTICATED', () => {
   it('refuses a request without a token', async () => {
@@ -53,7 +54,7 @@ describe('purpose', () => {
   it('PURPOSE_NOT_ALLOWED when no role of the caller acts for it, and the denial is logged', async () => {
     const r = await gql(app.url, CUSTOMERS, { token: app.tokens.mia, purpose: 'billing', operationName: undefined });
     expect(codes(r)).toEqual(['PURPOSE_NOT_ALLOWED']);
-    const rec = await accessLog().findOne({ 'actor.id': 'mia', code: 'PURPOSE_NOT_ALLOWED' }).lean();
+    const rec = await logEntry(app, { 'actor.id': 'mia', code: 'PURPOSE_NOT_ALLOWED' });
     expect(rec).toMatchObject({ decision: 'denied', purpose: null, actor: { kind: 'staff', roles: ['marketing-specialist'] } });
   });
   it('operations that touch no customer data need no purpose', async () => {
@@ -72,7 +73,7 @@ describe('task', () => {
   it('TASK_INVALID for an unknown task, and the denial is logged', async () => {
     const r = await gql(app.url, q, { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_nope' });
     expect(codes(r)).toEqual(['TASK_INVALID']);
-    expect(await accessLog().countDocuments({ 'actor.id': 'alice', code: 'TASK_INVALID' })).toBeGreaterThan(0);
+    expect(await logCount(app, { 'actor.id': 'alice', code: 'TASK_INVALID' })).toBeGreaterThan(0);
   });
   it('TASK_INVALID for a task assigned to someone else', async () => {
     const r = await gql(app.url, q, { token: app.tokens.alice, purpose: 'billing', task: 'tsk_billing_bob' });
@@ -89,9 +90,9 @@ describe('task', () => {
     expect(r.errors?.[0].message).toMatch(/serves purpose customer-support/);
   });
   it('TASK_INVALID for a closed or expired task', async () => {
-    const { tasks } = app.running.services.models;
-    await tasks.create({ _id: 'tsk_closed', purpose: 'customer-support', customerIds: ['cus_0001'], assigneeIds: ['alice'], status: 'CLOSED', openedBy: 'sam', closedAt: new Date() });
-    await tasks.create({ _id: 'tsk_expired', purpose: 'customer-support', customerIds: ['cus_0001'], assigneeIds: ['alice'], status: 'OPEN', openedBy: 'sam', expiresAt: new Date(Date.now() - 1000) });
+    const { tasks } = app.models;
+    await systemWrite('test: plant a task', () => tasks.create({ _id: 'tsk_closed', purpose: 'customer-support', customerIds: ['cus_0001'], assigneeIds: ['alice'], status: 'CLOSED', openedBy: 'sam', closedAt: new Date() }));
+    await systemWrite('test: plant a task', () => tasks.create({ _id: 'tsk_expired', purpose: 'customer-support', customerIds: ['cus_0001'], assigneeIds: ['alice'], status: 'OPEN', openedBy: 'sam', expiresAt: new Date(Date.now() - 1000) }));
     const closed = await gql(app.url, q, { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_closed' });
     const expired = await gql(app.url, q, { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_expired' });
     expect(codes(closed)).toEqual(['TASK_INVALID']);
@@ -109,7 +110,7 @@ describe('FORBIDDEN', () => {
     expect(codes(outside)).toEqual(['FORBIDDEN']);
     expect(outside.data).toEqual({ customer: null });
     expect({ ...missing.errors?.[0], path: null, locations: null }).toEqual({ ...outside.errors?.[0], path: null, locations: null });
-    const rec = await accessLog().findOne({ 'actor.id': 'alice', code: 'FORBIDDEN', subjectId: 'cus_0500' }).lean();
+    const rec = await logEntry(app, { 'actor.id': 'alice', code: 'FORBIDDEN', subjectId: 'cus_0500' });
     expect(rec?.decision).toBe('denied');
   });
 });
@@ -131,7 +132,7 @@ describe('filters', () => {
     const r = await gql(app.url, 'query Probe { customers(filter: { search: "A" }) { totalCount } }', { token: app.tokens.dan, purpose: 'analytics' });
     expect(codes(r)).toEqual(['FORBIDDEN_FIELD']);
     expect(r.errors?.[0].extensions).toMatchObject({ field: 'Customer.fullName', purpose: 'analytics' });
-    const rec = await accessLog().findOne({ operationName: 'Probe', 'actor.id': 'dan' }).lean();
+    const rec = await logEntry(app, { operationName: 'Probe', 'actor.id': 'dan' });
     expect(rec).toMatchObject({ decision: 'denied', code: 'FORBIDDEN_FIELD', subjectType: 'Customer' });
   });
 });
@@ -139,13 +140,13 @@ describe('filters', () => {
 describe('CONSENT_REQUIRED and BAD_USER_INPUT', () => {
   const ENROL = 'mutation E($input: EnrolCustomerInput!) { enrolCustomer(input: $input) { id fullName } }';
   it('refuses an enrolment without storage consent and stores nothing', async () => {
-    const before = await app.running.services.models.customers.countDocuments();
+    const before = await app.models.customers.countDocuments();
     const r = await gql(app.url, ENROL, {
       token: app.tokens.alice, purpose: 'onboarding',
       variables: { input: { fullName: 'Nina Vogel', email: 'nina@example.com', consent: { storage: false } } },
     });
     expect(codes(r)).toEqual(['CONSENT_REQUIRED']);
-    expect(await app.running.services.models.customers.countDocuments()).toBe(before);
+    expect(await app.models.customers.countDocuments()).toBe(before);
   });
   it('names the field and the rule, and never echoes the value', async () => {
     const r = await gql(app.url, ENROL, {

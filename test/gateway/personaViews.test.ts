@@ -40,10 +40,10 @@ describe('each persona sees exactly its view', () => {
 
   it('marketing specialist: only customers who granted marketing consent', async () => {
     const r = await gql(app.url, '{ customers(first: 200) { totalCount edges { node { id fullName email segment consents { key } } } } }', { token: app.tokens.mia, purpose: 'marketing' });
-    const expected = await app.running.services.models.customers.countDocuments({ 'consentState.marketing': true });
+    const expected = await app.models.customers.countDocuments({ 'consentState.marketing': true });
     expect(r.data?.customers.totalCount).toBe(expected);
     const ids: string[] = r.data?.customers.edges.map((e: any) => e.node.id);
-    const raw = await app.running.services.models.customers.find({ _id: { $in: ids } }, { consentState: 1 }).lean();
+    const raw = await app.models.customers.find({ _id: { $in: ids } }, { consentState: 1 }).lean();
     expect(raw.every((c) => c.consentState.marketing === true)).toBe(true);
     expect(deniedFields(r)).toEqual(['Customer.consents']);
   });
@@ -94,7 +94,7 @@ describe('each persona sees exactly its view', () => {
     await gql(app.url, '{ customer(id: "cus_0002") { fullName } }', { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice' });
     const r = await gql(app.url, '{ accessLog(customerId: "cus_0002", first: 5) { totalCount edges { node { actor { id roles } purpose taskId subjectId fieldsRead decision } } } }', { token: app.tokens.pat, purpose: 'audit' });
     expect(r.errors).toBeUndefined();
-    expect(r.data?.accessLog.edges[0].node).toMatchObject({ actor: { id: 'alice', roles: ['support-agent'] }, purpose: 'customer-support', taskId: 'tsk_support_alice', subjectId: 'cus_0002', fieldsRead: ['fullName'], decision: 'allowed' });
+    expect(r.data?.accessLog.edges[0].node).toMatchObject({ actor: { id: 'alice', roles: ['support-agent'] }, purpose: 'customer-support', taskId: 'tsk_support_alice', subjectId: 'cus_0002', fieldsRead: ['fullName', 'id'], decision: 'allowed' });
     const c = await gql(app.url, '{ customer(id: "cus_0002") { fullName } }', { token: app.tokens.pat, purpose: 'audit' });
     expect(codes(c)).toEqual(['FORBIDDEN']);
   });

@@ -11,6 +11,7 @@ import { codes, gql } from '../support/graphql';
 import { MyTasksDocument, ParcelDocument, ParcelsDocument, TaskDocument } from '../operations/generated/partner-shipfast';
 import { AccessLogOfActorDocument, CustomerContactDocument, OpenTaskDocument } from '../operations/generated/staff';
 import { IN_TASK, OUTSIDE_TASK, send, SHIPFAST } from './client';
+import { logEntries, logEntry } from '../support/log';
 
 let app: TestApp;
 const logLines: string[] = [];
@@ -25,7 +26,6 @@ afterAll(async () => {
 });
 
 const asShipfast = () => ({ ...SHIPFAST, token: app.tokens.shipfast });
-const accessLog = () => app.running.services.models.accessLog;
 
 describe('shipfast within its task', () => {
   it('lists its open tasks, with only the task fields its agreement names', async () => {
@@ -95,11 +95,11 @@ describe('shipfast within its task', () => {
 
   it('records the partner on every access-log entry of its requests', async () => {
     await send(app.url, ParcelDocument, { id: IN_TASK[1]! }, asShipfast());
-    const entries = await accessLog().find({ 'actor.id': 'sf-dispatch' }).lean().exec();
+    const entries = await logEntries(app, { 'actor.id': 'sf-dispatch' });
     expect(entries.length).toBeGreaterThanOrEqual(3);
     for (const e of entries) expect(e.actor).toMatchObject({ kind: 'partner', id: 'sf-dispatch', partner: 'shipfast' });
     const read = entries.find((e) => e.subjectId === IN_TASK[1] && e.fieldsRead.includes('phone'));
-    expect(read?.fieldsRead).toEqual(['address.city', 'address.country', 'address.postalCode', 'address.street', 'fullName', 'phone']);
+    expect(read?.fieldsRead).toEqual(['address.city', 'address.country', 'address.postalCode', 'address.street', 'fullName', 'id', 'phone']);
     expect(read?.taskId).toBe('tsk_fulfil_shipfast');
 
     // The privacy officer sees the same through the staff API.
@@ -146,7 +146,7 @@ describe('schema seen by shipfast', () => {
     const r = await gql<IntrospectionQuery>(app.url, getIntrospectionQuery(), { endpoint: SHIPFAST.endpoint, token: app.tokens.shipfast });
     expect(r.errors).toBeUndefined();
     const names = r.data!.__schema.types.map((t) => t.name).filter((n) => !n.startsWith('__')).sort();
-    expect(names).toEqual(['Address', 'Boolean', 'Customer', 'CustomerConnection', 'CustomerEdge', 'CustomerFilter', 'DateTimeISO', 'ID', 'Int', 'PageInfo', 'Query', 'String', 'Task', 'TaskStatus']);
+    expect(names).toEqual(['Address', 'Boolean', 'Customer', 'CustomerConnection', 'CustomerEdge', 'CustomerFilter', 'DateTimeISO', 'ID', 'Int', 'PageInfo', 'PurposeInfo', 'Query', 'String', 'Task', 'TaskStatus']);
     expect(r.data!.__schema.mutationType).toBeNull();
   });
 });
@@ -199,7 +199,7 @@ describe('who is refused at the door', () => {
     expect(r.data).toBeUndefined();
     const logged = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.partner === 'acme');
     expect(logged).toMatchObject({ level: 'warn', reason: 'missing', actor: 'acme-user' });
-    const recorded = await accessLog().findOne({ 'actor.id': 'acme-user' }).lean().exec();
+    const recorded = await logEntry(app, { 'actor.id': 'acme-user' });
     expect(recorded).toMatchObject({ actor: { kind: 'partner', partner: 'acme' }, code: 'AGREEMENT_INACTIVE', decision: 'denied', purpose: 'order-fulfilment' });
   });
 });

@@ -6,12 +6,13 @@
  */
 import { execute, getIntrospectionQuery, type IntrospectionObjectType, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customerGuardSpec } from '../../src/customers/customerGuard';
+import type { AccessRecorder } from '../../src/audit';
 import type { Agreement } from '../../src/partners';
-import { buildPartnerSchema, partnerGate, registryOfServices, withPartnerRoles } from '../../src/partners';
-import { buildContext } from '../../src/server/buildContext';
-import { buildStaffSchema } from '../../src/server/schemas';
-import { startTestApp, type TestApp } from '../support/app';
+import { buildPartnerSchema, partnersCapability, registryOf, withPartnerRoles } from '../../src/partners';
+import { mergeSpecs } from '../../src/policy';
+import { CAPABILITIES } from '../../src/server/capabilities';
+import { contextFor, startTestApp, type TestApp } from '../support/app';
+import { buildStaffSchema } from '../support/schemas';
 import { gql } from '../support/graphql';
 import { ParcelDocument } from '../operations/generated/partner-shipfast';
 import { IN_TASK, SHIPFAST } from './client';
@@ -24,7 +25,10 @@ afterAll(async () => {
   await app.stop();
 });
 
-const registry = () => registryOfServices(app.running.services);
+const registry = () => registryOf(app.running.services);
+/** The Customer guard as the gateway composes it (every capability's mappings). */
+const customerGuardSpec = mergeSpecs(CAPABILITIES.flatMap((c) => c.guards ?? [])).find((s) => s.root === 'Customer')!;
+const partnerAdmit = partnersCapability.audiences![0]!.admit!;
 
 /** What the agreement says each type must show. */
 function expectedFields(a: Agreement): Map<string, string[]> {
@@ -32,14 +36,15 @@ function expectedFields(a: Agreement): Map<string, string[]> {
   const read = a.grants.Customer.read;
   for (const [type, fields] of Object.entries(customerGuardSpec.types)) {
     const shown = Object.entries(fields)
-      .filter(([, g]) => ('path' in g ? read.includes(g.path) : g.leaves.some((l) => read.includes(l))))
+      .filter(([, g]) => (g.kind === 'leaf' ? read.includes(g.path) : g.kind === 'group' ? read.some((l) => l.startsWith(`${g.path}.`)) : false))
       .map(([name]) => name);
     if (type === 'Customer') shown.push('id');
     if (shown.length > 1 || (shown.length === 1 && type !== 'Customer')) out.set(type, shown.sort());
   }
   if (a.operations.some((op) => op === 'Query.task' || op === 'Query.myTasks')) out.set('Task', [...new Set(['id', ...a.grants.Task.read])].sort());
   for (const root of ['Query', 'Mutation']) {
-    const ops = a.operations.filter((op) => op.startsWith(`${root}.`)).map((op) => op.slice(root.length + 1));
+    // Discovery (myPurposes) is in every audience's schema.
+    const ops = [...a.operations, 'Query.myPurposes'].filter((op) => op.startsWith(`${root}.`)).map((op) => op.slice(root.length + 1));
     if (ops.length) out.set(root, ops.sort());
   }
   return out;
@@ -80,12 +85,12 @@ describe('defence in depth', () => {
     const services = app.running.services;
     const agreement = registry().get('shipfast')!;
     // The schema shows phone, but the policy in force for this request does not grant it.
-    const schema = buildPartnerSchema(buildStaffSchema(), agreement);
+    const schema = buildPartnerSchema(buildStaffSchema(), agreement, customerGuardSpec);
     const narrowed: Agreement = { ...agreement, grants: { ...agreement.grants, Customer: { read: agreement.grants.Customer.read.filter((f) => f !== 'phone'), update: [] } } };
-    const ctx = await buildContext(
-      { ...services, policies: withPartnerRoles(services.policies, [narrowed]) },
-      'partner',
+    const ctx = await contextFor(
+      app, 'partner',
       { authorization: `Bearer ${app.tokens.shipfast}`, 'x-purpose': SHIPFAST.purpose, 'x-task-id': SHIPFAST.task },
+      { services: { ...services, policies: withPartnerRoles(services.policies, [narrowed]) } },
     );
     const result = await execute({ schema, document: ParcelDocument, variableValues: { id: IN_TASK[0] }, contextValue: ctx });
     expect(result.errors).toBeUndefined();
@@ -93,15 +98,16 @@ describe('defence in depth', () => {
     expect(customer.phone).toBeNull();
     expect(customer.fullName).toEqual(expect.any(String));
     expect(ctx.guard.errors().map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN_FIELD', field: 'Customer.phone' })]);
-    const [record] = ctx.audit.records();
-    expect(record).toMatchObject({ actor: { partner: 'shipfast' }, subjectId: IN_TASK[0], fieldsDenied: ['phone'] });
+    const doc = (ctx.log as AccessRecorder).document()!;
+    expect(doc.actor).toMatchObject({ partner: 'shipfast' });
+    expect(doc.entries[0]).toMatchObject({ subjectIds: [IN_TASK[0]], fieldsDenied: ['phone'] });
   });
 
   it('still runs the root guard: an inactive agreement at context time refuses every operation', async () => {
     const agreement = registry().get('shipfast')!;
-    const schema = buildPartnerSchema(buildStaffSchema(), agreement);
+    const schema = buildPartnerSchema(buildStaffSchema(), agreement, customerGuardSpec);
     const token = app.sign({ kind: 'partner', sub: 'x', partner: 'gone' });
-    const ctx = await buildContext(app.running.services, 'partner', { authorization: `Bearer ${token}`, 'x-purpose': SHIPFAST.purpose, 'x-task-id': SHIPFAST.task }, partnerGate(registry()));
+    const ctx = await contextFor(app, 'partner', { authorization: `Bearer ${token}`, 'x-purpose': SHIPFAST.purpose, 'x-task-id': SHIPFAST.task }, { admit: partnerAdmit });
     const result = await execute({ schema, document: ParcelDocument, variableValues: { id: IN_TASK[0] }, contextValue: ctx });
     expect(result.errors?.map((e) => e.extensions.code)).toEqual(['AGREEMENT_INACTIVE']);
     expect((result.data as { customer: unknown } | null)?.customer ?? null).toBeNull();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { getIntrospectionQuery, type IntrospectionObjectType, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogSink } from '../../src/logger';
-import { registryOfServices } from '../../src/partners';
+import { registryOf } from '../../src/partners';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { MyTasksDocument, ParcelDocument } from '../operations/generated/partner-shipfast';
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const FILE = 'partners/shipfast.yaml';
-const registry = () => registryOfServices(app.running.services);
+const registry = () => registryOf(app.running.services);
 const parcel = () => send(app.url, ParcelDocument, { id: IN_TASK[0]! }, { ...SHIPFAST, token: app.tokens.shipfast });
 const customerFields = async () => {
   const r = await gql<IntrospectionQuery>(app.url, getIntrospectionQuery(), { endpoint: SHIPFAST.endpoint, token: app.tokens.shipfast });

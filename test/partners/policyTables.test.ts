@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PartnerRegistry } from '../../src/partners';
 import { loadPolicies } from '../../src/policy';
-import { evaluateCase } from '../../src/policy/evaluateCase';
-import { loadTestTable } from '../../src/policy/testTable';
+import { evaluateCase } from '../../src/policy';
+import { loadTestTable } from '../../src/policy';
 
 const dir = join(__dirname, '../../policies');
 const registry = PartnerRegistry.load(join(dir, 'partners'), loadPolicies(dir));

@@ -1,39 +1,37 @@
-/** Partner schemas are built once per (partner, agreement version), from the guarded staff schema. */
+/**
+ * Partner schemas are built once per (partner, agreement version, terms), from the guarded staff
+ * schema: the gateway keeps one per `partnerSchemaKey`.
+ */
 import { join } from 'node:path';
 import type { GraphQLNamedType, GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { PartnerRegistry, PartnerSchemaCache } from '../../src/partners';
-import { loadPolicies } from '../../src/policy';
-import { buildStaffSchema } from '../../src/server/schemas';
+import { buildPartnerSchema, PartnerRegistry, partnerSchemaKey } from '../../src/partners';
+import { loadPolicies, mergeSpecs } from '../../src/policy';
+import { CAPABILITIES } from '../../src/server/capabilities';
+import { buildStaffSchema } from '../support/schemas';
 
 const dir = join(__dirname, '../../policies');
 const agreement = PartnerRegistry.load(join(dir, 'partners'), loadPolicies(dir)).get('shipfast')!;
+const customerGuard = mergeSpecs(CAPABILITIES.flatMap((c) => c.guards ?? [])).find((s) => s.root === 'Customer')!;
 
-describe('PartnerSchemaCache', () => {
-  it('builds a schema once per agreement version, however often it is asked', () => {
-    const cache = new PartnerSchemaCache(buildStaffSchema());
-    const first = cache.get(agreement);
-    expect(cache.get(agreement)).toBe(first);
-    expect(cache.get({ ...agreement, revoked: { at: new Date(), by: 'x', reason: 'y' } })).toBe(first); // same version, same terms
-    expect(cache.builds).toBe(1);
-    const next = cache.get({ ...agreement, version: '2099-01', grants: { ...agreement.grants, Customer: { read: ['fullName'], update: [] } } });
-    expect(next).not.toBe(first);
-    expect(cache.builds).toBe(2);
-    expect(Object.keys((next.getType('Customer') as GraphQLObjectType).getFields()).sort()).toEqual(['fullName', 'id']);
+describe('partner schema keys', () => {
+  it('are the same for the same version and terms, whatever else changes (revocation)', () => {
+    expect(partnerSchemaKey({ ...agreement, revoked: { at: new Date(), by: 'x', reason: 'y' } })).toBe(partnerSchemaKey(agreement));
   });
 
-  it('builds anew when a version number comes back with other terms', () => {
-    const cache = new PartnerSchemaCache(buildStaffSchema());
-    const first = cache.get(agreement);
-    const narrower = { ...agreement, termsHash: 'other-terms', grants: { ...agreement.grants, Customer: { read: ['fullName'], update: [] } } };
-    const again = cache.get(narrower);
-    expect(again).not.toBe(first);
-    expect(Object.keys((again.getType('Customer') as GraphQLObjectType).getFields()).sort()).toEqual(['fullName', 'id']);
+  it('differ for a new version, and for a version number that comes back with other terms', () => {
+    expect(partnerSchemaKey({ ...agreement, version: '2099-01' })).not.toBe(partnerSchemaKey(agreement));
+    expect(partnerSchemaKey({ ...agreement, termsHash: 'other-terms' })).not.toBe(partnerSchemaKey(agreement));
+  });
+
+  it('cut the Customer type down to the terms', () => {
+    const next = buildPartnerSchema(buildStaffSchema(), { ...agreement, grants: { ...agreement.grants, Customer: { read: ['fullName'], update: [] } } }, customerGuard);
+    expect(Object.keys((next.getType('Customer') as GraphQLObjectType).getFields()).sort()).toEqual(['fullName', 'id']);
   });
 
   it('keeps the staff resolvers (with their guards) on the fields it keeps', () => {
     const staff = buildStaffSchema();
-    const partner = new PartnerSchemaCache(staff).get(agreement);
+    const partner = buildPartnerSchema(staff, agreement, customerGuard);
     const staffCustomer = staff.getQueryType()!.getFields().customer!;
     expect(partner.getQueryType()!.getFields().customer!.resolve).toBe(staffCustomer.resolve);
     const phone = (t: GraphQLNamedType | null | undefined) => (t as GraphQLObjectType).getFields().phone!.resolve;

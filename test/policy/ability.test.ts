@@ -1,7 +1,7 @@
 /** buildAbility, decide and rowFilter on the shipped policies, with CASL field checks and real Mongo matching (mingo). */
 import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/auth/principal';
+import type { Principal } from '../../src/core/context';
 import { buildAbility, decide, loadPolicies, rowFilter, subject, type TaskScope } from '../../src/policy';
 import { POLICY_DIR } from './policyCopy';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicies, PolicyLoadError } from '../../src/policy';
-import { evaluateCase } from '../../src/policy/evaluateCase';
-import { loadTestTable } from '../../src/policy/testTable';
+import { evaluateCase } from '../../src/policy';
+import { loadTestTable } from '../../src/policy';
 import { POLICY_DIR } from './policyCopy';
 
 const policies = loadPolicies(POLICY_DIR);

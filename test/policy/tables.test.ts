@@ -6,8 +6,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPolicies } from '../../src/policy';
-import { evaluateCase } from '../../src/policy/evaluateCase';
-import { loadTestTable } from '../../src/policy/testTable';
+import { evaluateCase } from '../../src/policy';
+import { loadTestTable } from '../../src/policy';
 
 const dir = join(__dirname, '../../policies');
 const policies = loadPolicies(dir);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logEntry } from '../support/log';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
@@ -68,10 +69,10 @@ describe('deciding (privacy-officer, privacy-request)', () => {
     const approved = await pat('mutation Approve($id: ID!) { approveCorrection(id: $id, note: "Checked against the passport") { status decidedBy decidedByRole decisionNote decidedAt } }', { id });
     expect(approved.errors).toBeUndefined();
     expect(approved.data!.approveCorrection).toMatchObject({ status: 'APPROVED', decidedBy: 'pat', decidedByRole: 'privacy-officer', decisionNote: 'Checked against the passport' });
-    const held = await app.running.services.models.customers.findById('cus_0001').lean().exec();
+    const held = await app.models.customers.findById('cus_0001').lean().exec();
     expect(held!.birthDate).toBe('1985-06-07');
 
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Approve', subjectType: 'Customer' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Approve', subjectType: 'Customer' });
     expect(log).toMatchObject({ subjectId: 'cus_0001', purpose: 'privacy-request', taskId: 'tsk_privacy_pat', fieldsWritten: ['birthDate'] });
     expect(log!.actor.id).toBe('pat');
 
@@ -83,12 +84,12 @@ describe('deciding (privacy-officer, privacy-request)', () => {
   });
 
   it('rejection changes nothing on the customer; a decided request cannot be decided again', async () => {
-    const before = await app.running.services.models.customers.findById('cus_0001').lean().exec();
+    const before = await app.models.customers.findById('cus_0001').lean().exec();
     const asked = await self(REQUEST, { f: 'fullName', v: 'Someone Else' });
     const id = asked.data!.requestCorrection.id as string;
     const rejected = await pat('mutation($id: ID!) { rejectCorrection(id: $id, note: "No supporting document") { status decidedBy } }', { id });
     expect(rejected.data!.rejectCorrection).toEqual({ status: 'REJECTED', decidedBy: 'pat' });
-    const after = await app.running.services.models.customers.findById('cus_0001').lean().exec();
+    const after = await app.models.customers.findById('cus_0001').lean().exec();
     expect(after!.fullName).toBe(before!.fullName);
     const again = await pat('mutation($id: ID!) { approveCorrection(id: $id) { status } }', { id });
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
@@ -104,7 +105,7 @@ describe('deciding (privacy-officer, privacy-request)', () => {
     expect(codes(r)).toEqual(['FORBIDDEN']);
     const list = await pat('{ correctionRequests { id customerId } }');
     expect(list.data!.correctionRequests.map((c: { customerId: string }) => c.customerId).every((c: string) => ['cus_0001', 'cus_0002'].includes(c))).toBe(true);
-    const held = await app.running.services.models.customers.findById('cus_0005').lean().exec();
+    const held = await app.models.customers.findById('cus_0005').lean().exec();
     expect(held!.fullName).not.toBe('Outside Task');
   });
 

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TASKS } from '../../src/demo/personas';
-import { eraseCustomer, ErasureInterrupted, resumeErasures } from '../../src/privacy/eraseCustomer';
-import { erasureServicesOf } from '../../src/privacy/erasureServices';
+import { FieldCipher, KeyShreddedError } from '../../src/crypto';
+import { eraseCustomer, ErasureInterrupted, erasureServicesOf, resumeErasures } from '../../src/erasure';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
 
@@ -21,7 +21,7 @@ afterAll(async () => { await app.stop(); });
 const REQUEST = { reason: 'pending window test', requestedBy: 'privacy-officer' };
 const carla = (query: string, variables?: Record<string, unknown>) =>
   gql(app.url, query, { token: app.tokens.carla, purpose: 'care', task: DEMO_TASKS.carla, variables });
-const dataKeys = (id: string) => app.running.services.keyStore.model.countDocuments({ _id: id }).exec();
+const dataKeys = (id: string) => app.running.keyStore.model.countDocuments({ _id: id }).exec();
 const careList = async () => {
   const r = await carla('{ customers(first: 200) { totalCount edges { node { id } } } }');
   expect(r.errors).toBeUndefined();
@@ -30,7 +30,7 @@ const careList = async () => {
 
 /** Starts an erasure and really stops it right after step 1 (destroyDataKey), as a crash would. */
 async function interruptAfterKeyDestroyed(id: string): Promise<void> {
-  await app.running.services.keyStore.getOrCreate(id);
+  expect(await dataKeys(id)).toBe(1); // created at enrolment (the demo import)
   await expect(eraseCustomer(erasureServicesOf(app.running.services), id, REQUEST, { stopAfter: 1 })).rejects.toThrow(ErasureInterrupted);
   expect(await dataKeys(id)).toBe(0);
 }
@@ -53,21 +53,23 @@ describe('a PENDING erasure', () => {
     const during = await careList();
     expect(during.ids).not.toContain(id);
     expect(during.total).toBe(before.total - 1);
-    expect((await app.running.services.models.customers.findById(id).lean<Record<string, unknown>>().exec())?.erasing).toBe(true); // the mark that keeps staff out
+    expect((await app.models.customers.findById(id).lean<Record<string, unknown>>().exec())?.erasing).toBe(true); // the mark that keeps staff out
 
-    expect(await resumeErasures(app.running.services)).toBe(1);
+    expect(await resumeErasures(erasureServicesOf(app.running.services))).toBe(1);
     expect(await dataKeys(id)).toBe(0);
-    expect(await app.running.services.models.customers.countDocuments({ _id: id }).exec()).toBe(0);
+    expect(await app.models.customers.countDocuments({ _id: id }).exec()).toBe(0);
   });
 
-  it('a data key created during the pending window (a request in flight) is destroyed by the end of the erasure', async () => {
+  it('no data key can appear during the pending window: a request in flight that encrypts fails, keys are made at enrolment only', async () => {
     const id = careIds[1]!;
     await interruptAfterKeyDestroyed(id);
-    await app.running.services.keyStore.getOrCreate(id);
-    expect(await dataKeys(id)).toBe(1);
-
-    await resumeErasures(app.running.services);
-    expect(await app.running.services.models.customers.countDocuments({ _id: id }).exec()).toBe(0);
+    // A request that loaded the customer before the mark and encrypts now: its cipher never creates a key.
+    const inFlight = new FieldCipher(app.running.keyStore.forRequest());
+    await expect(inFlight.encrypt(id, 'health.notes', 'late write')).rejects.toBeInstanceOf(KeyShreddedError);
+    expect(await dataKeys(id)).toBe(0);
+    // Creating a key is enrolment's alone, and enrolment always draws a fresh customer id.
+    await resumeErasures(erasureServicesOf(app.running.services));
+    expect(await app.models.customers.countDocuments({ _id: id }).exec()).toBe(0);
     expect(await dataKeys(id)).toBe(0);
   });
 });

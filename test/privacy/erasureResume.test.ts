@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyProvider } from '../../src/crypto';
-import { eraseCustomer, ErasureInterrupted, resumeErasures } from '../../src/privacy/eraseCustomer';
-import { erasureModel, type ErasureDoc } from '../../src/privacy/erasureModel';
-import { erasureRef } from '../../src/privacy/erasureRef';
-import { erasureServicesOf } from '../../src/privacy/erasureServices';
-import { ERASURE_STEP_NAMES } from '../../src/privacy/erasureSteps';
+import { customerModel } from '../../src/customers/model';
+import { eraseCustomer, ErasureInterrupted, erasureModel, erasureRef, erasureServicesOf, erasureStepNames, resumeErasures, type ErasureDoc } from '../../src/erasure';
+import { CAPABILITIES } from '../../src/server/capabilities';
+
+const ERASURE_STEP_NAMES = erasureStepNames(CAPABILITIES.flatMap((c) => c.stores ?? []));
 import { startGateway, type RunningGateway } from '../../src/server/startGateway';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
@@ -48,7 +48,7 @@ describe('a crash after step k, for every k, is completed by the resume', () => 
       const refused = await gql(app.url, '{ me { id } }', { token: app.sign({ kind: 'customer', sub: id }), endpoint: '/self/graphql' });
       expect(codes(refused)).toEqual(['UNAUTHENTICATED']);
 
-      expect(await resumeErasures(app.running.services)).toBe(1);
+      expect(await resumeErasures(erasureServicesOf(app.running.services))).toBe(1);
       const done = await records().findById(record._id).lean<ErasureDoc>().exec();
       expect(done!.status).toBe('DONE');
       expect(done!.customerId).toBeUndefined();
@@ -64,14 +64,14 @@ describe('a crash after step k, for every k, is completed by the resume', () => 
     const done = await records().findById(erasureRef(erasureServicesOf(app.running.services).refKey, id)).lean<ErasureDoc>().exec();
     expect(done!.status).toBe('DONE');
     expect(steps(done)).toEqual(expectedSteps(planted));
-    expect(await resumeErasures(app.running.services)).toBe(0);
+    expect(await resumeErasures(erasureServicesOf(app.running.services))).toBe(0);
     expect(await leftOf(app, id)).toEqual(NOTHING_LEFT);
   });
 
   it('resuming twice changes nothing (every step is recorded once)', async () => {
     const id = 'cus_0121';
     const { planted, record } = await interruptAfter(id, 3);
-    await Promise.all([resumeErasures(app.running.services), resumeErasures(app.running.services)]);
+    await Promise.all([resumeErasures(erasureServicesOf(app.running.services)), resumeErasures(erasureServicesOf(app.running.services))]);
     const done = await records().findById(record._id).lean<ErasureDoc>().exec();
     expect(done!.steps.map((s) => s.name)).toEqual(ERASURE_STEP_NAMES);
     expect(steps(done).slice(0, 3)).toEqual(expectedSteps(planted).slice(0, 3));
@@ -84,7 +84,7 @@ describe('resume entry points', () => {
     const id = 'cus_0130';
     const { planted, record } = await interruptAfter(id, 2);
     const run = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(join(root, 'node_modules/.bin/tsx'), ['src/privacy/resumeCommand.ts'], {
+      execFile(join(root, 'node_modules/.bin/tsx'), ['src/cli/erasureResume.ts'], {
         cwd: root, env: { PATH: process.env.PATH ?? '', MONGODB_URI: app.db.uri, DB_NAME: app.db.dbName },
       }, (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
     });
@@ -99,7 +99,7 @@ describe('resume entry points', () => {
 
   it('`npm run erasure:resume` without MONGODB_URI says what is missing', async () => {
     const run = await new Promise<{ code: number; stderr: string }>((done) => {
-      execFile(join(root, 'node_modules/.bin/tsx'), ['src/privacy/resumeCommand.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '' } },
+      execFile(join(root, 'node_modules/.bin/tsx'), ['src/cli/erasureResume.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '' } },
         (err, _out, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }));
     });
     expect(run.code).toBe(1);
@@ -114,7 +114,7 @@ describe('resume entry points', () => {
     const done = await erasureModel(restarted.services.conn).findById(record._id).lean<ErasureDoc>().exec();
     expect(done!.status).toBe('DONE');
     expect(steps(done)).toEqual(expectedSteps(planted));
-    const left = await restarted.services.models.customers.countDocuments({ _id: id }).exec();
+    const left = await customerModel(restarted.services.conn).countDocuments({ _id: id }).exec();
     expect(left).toBe(0);
     const refused = await gql(restarted.url, '{ me { id } }', { token: app.sign({ kind: 'customer', sub: id }), endpoint: '/self/graphql' });
     expect(codes(refused)).toEqual(['UNAUTHENTICATED']);

@@ -1,6 +1,7 @@
 /** Puts data about one customer in every store the erasure must reach, and says how much it put. */
-import { consentEventModel } from '../../src/consent';
-import { correctionRequestModel } from '../../src/privacy/correctionRequestModel';
+import { consentEventModel } from '../../src/audit';
+import { systemWrite } from '../../src/core/writeScope';
+import { correctionRequestModel } from '../../src/rectification';
 import type { TestApp } from '../support/app';
 
 export interface Planted {
@@ -12,9 +13,14 @@ export interface Planted {
   verificationCodes: number;
 }
 
+/** Puts the data (the demo customer already has a data key, created at enrolment). */
 export async function plantCustomerData(app: TestApp, customerId: string): Promise<Planted> {
-  const { conn, keyStore, models } = app.running.services;
-  await keyStore.getOrCreate(customerId);
+  return systemWrite('test: plant customer data', () => plant(app, customerId));
+}
+
+async function plant(app: TestApp, customerId: string): Promise<Planted> {
+  const { conn } = app.running.services;
+  const { models } = app;
   const at = new Date();
   await correctionRequestModel(conn).create([
     { customerId, field: 'fullName', proposedValue: 'Jeanne Planted', status: 'PENDING', requestedAt: at },
@@ -44,7 +50,9 @@ export async function plantCustomerData(app: TestApp, customerId: string): Promi
 
 /** Everything still held about the customer, per store (all zero after an erasure). */
 export async function leftOf(app: TestApp, customerId: string): Promise<Record<string, number>> {
-  const { conn, keyStore, models } = app.running.services;
+  const { conn } = app.running.services;
+  const { keyStore } = app.running;
+  const { models } = app;
   return {
     customer: await models.customers.countDocuments({ _id: customerId }).exec(),
     dataKey: await keyStore.model.countDocuments({ _id: customerId }).exec(),
@@ -58,15 +66,16 @@ export async function leftOf(app: TestApp, customerId: string): Promise<Record<s
 
 export const NOTHING_LEFT = { customer: 0, dataKey: 0, corrections: 0, consentEvents: 0, tasks: 0, outbox: 0, verificationCodes: 0 };
 
-/** The step counts an erasure of planted data must record. */
+/** The step counts an erasure of planted data must record: the data key, every declared store in capability order, the customer last. */
 export function expectedSteps(p: Planted): Array<{ name: string; count: number }> {
   return [
     { name: 'destroyDataKey', count: p.dataKey },
-    { name: 'deleteCorrectionRequests', count: p.corrections },
-    { name: 'deleteConsentEvents', count: p.consentEvents },
-    { name: 'removeFromTasks', count: p.tasks },
-    { name: 'deleteCustomerRows', count: p.outbox + p.verificationCodes },
-    { name: 'deleteCustomer', count: 1 },
+    { name: 'erase:tasks', count: p.tasks },
+    { name: 'erase:consentEvents', count: p.consentEvents },
+    { name: 'erase:correctionRequests', count: p.corrections },
+    { name: 'erase:outbox', count: p.outbox },
+    { name: 'erase:verificationCodes', count: p.verificationCodes },
+    { name: 'erase:customers', count: 1 },
     { name: 'markDone', count: 0 },
   ];
 }

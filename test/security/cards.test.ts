@@ -16,7 +16,7 @@ beforeAll(async () => {
   app = await startTestApp();
   client = await MongoClient.connect(app.db.uri);
   const withCards = await client.db(app.db.dbName).collection('customers').find({ paymentCard: { $ne: null } }).toArray();
-  const cipher = new FieldCipher(app.running.services.keyStore);
+  const cipher = new FieldCipher(app.running.keyStore);
   heldNumbers = [...new Set(await Promise.all(withCards.map((d) => cipher.decrypt(String(d._id), 'paymentCard.number', d.paymentCard.number))))];
 });
 afterAll(async () => {

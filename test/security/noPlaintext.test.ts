@@ -52,7 +52,7 @@ async function ok(query: string, who: Who, variables?: Record<string, unknown>):
 
 async function outboxCode(customerId: string, channel: 'email' | 'phone'): Promise<string> {
   const [doc] = await db.collection<OutboxDoc>('outbox').find({ customerId, channel }).sort({ createdAt: -1 }).limit(1).toArray();
-  return (await openOutboxMessage(new FieldCipher(app.running.services.keyStore), doc)).code;
+  return (await openOutboxMessage(new FieldCipher(app.running.keyStore), doc)).code;
 }
 
 /** Every document of every collection, as raw BSON bytes. */
@@ -120,7 +120,7 @@ beforeAll(async () => {
     customer: (await db.collection('customers').findOne({ _id: customerZ as never }))!,
     outbox: await db.collection('outbox').find({ customerId: customerZ }).toArray(),
   };
-  const before = new FieldCipher(app.running.services.keyStore);
+  const before = new FieldCipher(app.running.keyStore);
   openedBefore = {
     card: await before.decrypt(customerZ, 'paymentCard.number', copyZ.customer.paymentCard.number),
     notes: await before.decrypt(customerZ, 'health.notes', copyZ.customer.health.notes),
@@ -179,16 +179,16 @@ describe('crypto-shredding, end to end', () => {
   it('the raw copy taken before erasure decrypts with nothing the system still holds', async () => {
     expect(Object.keys(copyZ.customer.paymentCard.number).sort()).toEqual(['ct', 'iv', 'tag', 'v']);
     expect(copyZ.outbox.length).toBeGreaterThan(0);
-    const cipher = new FieldCipher(app.running.services.keyStore);
+    const cipher = new FieldCipher(app.running.keyStore);
     await expect(cipher.decrypt(customerZ, 'paymentCard.number', copyZ.customer.paymentCard.number)).rejects.toBeInstanceOf(KeyShreddedError);
     await expect(cipher.decryptJson(customerZ, 'health.conditions', copyZ.customer.health.conditions)).rejects.toBeInstanceOf(KeyShreddedError);
     await expect(cipher.decrypt(customerZ, 'health.notes', copyZ.customer.health.notes)).rejects.toBeInstanceOf(KeyShreddedError);
     await expect(openOutboxMessage(cipher, copyZ.outbox[0] as OutboxDoc)).rejects.toBeInstanceOf(KeyShreddedError);
     // A key made later under the same id is a different key: the copy still does not open.
-    await app.running.services.keyStore.getOrCreate(customerZ);
+    await app.running.keyStore.create(customerZ);
     await expect(cipher.decrypt(customerZ, 'paymentCard.number', copyZ.customer.paymentCard.number)).rejects.toBeInstanceOf(DecryptionError);
     await expect(cipher.decrypt(customerZ, 'health.notes', copyZ.customer.health.notes)).rejects.toBeInstanceOf(DecryptionError);
-    await app.running.services.keyStore.destroy(customerZ);
+    await app.running.keyStore.destroy(customerZ);
   });
 
   it('while the key existed, the same copy did decrypt (so the failures above are the shredding)', () => {

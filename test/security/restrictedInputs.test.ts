@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getOperationAST, parse } from 'graphql';
-import { buildStaffSchema } from '../../src/server/schemas';
-import { carriesRestrictedInput } from '../../src/server/transport';
+import { buildStaffSchema } from '../support/schemas';
+import { carriesRestrictedInput } from '../../src/server/plugins/secureTransport';
 
 const schema = buildStaffSchema();
 function carries(query: string, variables?: Record<string, unknown>): boolean {

@@ -20,7 +20,7 @@ it('a customer sees everything, sees who looked, fixes their phone, leaves the m
   expect(me.data!.me.id).toBe('cus_0001');
 
   const history = await self('{ myAccessHistory { edges { node { actorRole purpose fieldsRead } } } }');
-  expect(history.data!.myAccessHistory.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ actorRole: 'support-agent', purpose: 'customer-support', fieldsRead: ['phone'] });
+  expect(history.data!.myAccessHistory.edges.map((e: { node: unknown }) => e.node)).toContainEqual({ actorRole: 'support-agent', purpose: 'customer-support', fieldsRead: ['id', 'phone'] });
 
   const fixed = await self('mutation { updateMyContact(input: { phone: "+33698765432" }) { phone } }');
   expect(fixed.data!.updateMyContact.phone).toBe('+33698765432');
@@ -33,6 +33,6 @@ it('a customer sees everything, sees who looked, fixes their phone, leaves the m
   const left = await self('mutation { leaveProgram(confirm: true) { reference status steps { name count } } }');
   expect(left.data!.leaveProgram.status).toBe('DONE');
   expect(left.data!.leaveProgram.reference).toMatch(/^[0-9a-f]{64}$/);
-  expect(left.data!.leaveProgram.steps.find((s: { name: string }) => s.name === 'deleteCustomer').count).toBe(1);
+  expect(left.data!.leaveProgram.steps.find((s: { name: string }) => s.name === 'erase:customers').count).toBe(1);
   expect(codes(await self('{ me { id } }'))).toEqual(['UNAUTHENTICATED']);
 });

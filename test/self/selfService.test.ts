@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TASKS } from '../../src/demo/personas';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logCount, logEntry } from '../support/log';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
@@ -46,10 +47,10 @@ describe('me', () => {
     expect(me.birthYear).toBe(Number(me.birthDate.slice(0, 4)));
     expect(me.address.country).toMatch(/^[A-Z]{2}$/);
     expect(me.consents.map((c: { key: string }) => c.key).sort()).toEqual(['analytics', 'health-data', 'marketing', 'storage']);
-    const held = await app.running.services.models.customers.findById('cus_0001').lean().exec();
+    const held = await app.models.customers.findById('cus_0001').lean().exec();
     if (held?.paymentCard) expect(me.paymentCard).toEqual({ brand: held.paymentCard.brand, last4: held.paymentCard.last4, expiryMonth: held.paymentCard.expiryMonth, expiryYear: held.paymentCard.expiryYear });
     else expect(me.paymentCard).toBeNull();
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Me', subjectId: 'cus_0001' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Me', subjectId: 'cus_0001' });
     expect(log?.purpose).toBe('self-service');
     expect(log?.actor).toMatchObject({ kind: 'customer', id: 'cus_0001' });
     expect(log?.fieldsRead).toEqual(expect.arrayContaining(['fullName', 'email', 'address.street', 'consents']));
@@ -70,7 +71,7 @@ describe('myAccessHistory', () => {
     expect(r.errors).toBeUndefined();
     const nodes = r.data!.myAccessHistory.edges.map((e: { node: Record<string, unknown> }) => e.node);
     const support = nodes.find((n: Record<string, unknown>) => n.purpose === 'customer-support');
-    expect(support).toMatchObject({ actorRole: 'support-agent', partner: null, fieldsRead: ['email', 'fullName'], fieldsWritten: [] });
+    expect(support).toMatchObject({ actorRole: 'support-agent', partner: null, fieldsRead: ['email', 'fullName', 'id'], fieldsWritten: [] });
     expect(JSON.stringify(r.data)).not.toContain('alice');
   });
 
@@ -78,10 +79,12 @@ describe('myAccessHistory', () => {
     const all = await self('{ myAccessHistory(first: 200) { totalCount edges { cursor } } }');
     const total = all.data!.myAccessHistory.totalCount as number;
     expect(total).toBeGreaterThanOrEqual(2);
-    const p1 = await self('{ myAccessHistory(first: 1) { edges { cursor } pageInfo { hasNextPage endCursor } } }');
+    const p1 = await self('{ myAccessHistory(first: 1) { edges { node { id at } } pageInfo { hasNextPage endCursor } } }');
     expect(p1.data!.myAccessHistory.pageInfo.hasNextPage).toBe(true);
-    const p2 = await self('query($after: String) { myAccessHistory(first: 1, after: $after) { edges { cursor } } }', { after: p1.data!.myAccessHistory.pageInfo.endCursor });
-    expect(p2.data!.myAccessHistory.edges[0].cursor < p1.data!.myAccessHistory.edges[0].cursor).toBe(true);
+    const p2 = await self('query($after: String) { myAccessHistory(first: 1, after: $after) { edges { node { id at } } } }', { after: p1.data!.myAccessHistory.pageInfo.endCursor });
+    const [first, second] = [p1.data!.myAccessHistory.edges[0].node, p2.data!.myAccessHistory.edges[0].node];
+    expect(second.id).not.toBe(first.id);
+    expect(new Date(second.at).getTime()).toBeLessThanOrEqual(new Date(first.at).getTime());
   });
 
   it('rejects a bad cursor or page size with BAD_USER_INPUT', async () => {
@@ -92,7 +95,7 @@ describe('myAccessHistory', () => {
   it('only ever shows the caller\'s own record', async () => {
     await gql(app.url, '{ customer(id: "cus_0002") { fullName } }', { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice' });
     const other = await self('{ myAccessHistory(first: 200) { totalCount } }', undefined, app.sign({ kind: 'customer', sub: 'cus_0003' }));
-    const logged = await app.running.services.models.accessLog.countDocuments({ subjectType: 'Customer', subjectId: 'cus_0003' }).exec();
+    const logged = await logCount(app, { subjectType: 'Customer', subjectId: 'cus_0003' });
     expect(other.data!.myAccessHistory.totalCount).toBe(logged);
   });
 });
@@ -102,7 +105,7 @@ describe('updateMyContact', () => {
     const r = await self('mutation Fix($input: ContactInput!) { updateMyContact(input: $input) { phone address { city } } }', { input: { phone: '+33 6 12 34 56 78', address: { city: 'Lyon' } } });
     expect(r.errors).toBeUndefined();
     expect(r.data!.updateMyContact).toEqual({ phone: '+33612345678', address: { city: 'Lyon' } });
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Fix' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Fix' });
     expect(log?.fieldsWritten).toEqual(['address.city', 'phone']);
     expect(log?.purpose).toBe('self-service');
   });
@@ -122,7 +125,7 @@ describe('updateMyContact', () => {
 describe('exportMyData', () => {
   it('returns a JSON document of everything held, restricted values decrypted, the card without its number', async () => {
     // A seeded customer who holds a card (the demo cards are the three test numbers below).
-    const held = await app.running.services.models.customers.findOne({ 'paymentCard.last4': { $exists: true } }).lean().exec();
+    const held = await app.models.customers.findOne({ 'paymentCard.last4': { $exists: true } }).lean().exec();
     expect(held?.paymentCard?.last4).toMatch(/^[0-9]{4}$/);
     const card = held!.paymentCard!;
     const token = app.sign({ kind: 'customer', sub: held!._id });
@@ -140,7 +143,7 @@ describe('exportMyData', () => {
     expect(out.customer.paymentCard).toEqual({ brand: card.brand, last4: card.last4, expiryMonth: card.expiryMonth, expiryYear: card.expiryYear });
     for (const n of ['4111111111111111', '5555555555554444', '378282246310005']) expect(text).not.toContain(n);
     if (held!.health) expect(out.customer.health.notes).toEqual(expect.any(String));
-    const log = await app.running.services.models.accessLog.findOne({ operationName: 'Export', subjectType: 'Customer' }).lean().exec();
+    const log = await logEntry(app, { operationName: 'Export', subjectType: 'Customer' });
     expect(log?.fieldsRead).toEqual(expect.arrayContaining(['fullName', 'email', 'consents']));
     expect(log?.fieldsRead).not.toContain('paymentCard.number');
   });
@@ -165,7 +168,7 @@ describe('exportMyData', () => {
   });
 
   it('decrypts health data for the customer themself', async () => {
-    const withHealth = await app.running.services.models.customers.findOne({ 'health.notes': { $exists: true } }).lean().exec();
+    const withHealth = await app.models.customers.findOne({ 'health.notes': { $exists: true } }).lean().exec();
     const r = await self('mutation { exportMyData }', undefined, app.sign({ kind: 'customer', sub: withHealth!._id }));
     const out = JSON.parse(r.data!.exportMyData);
     expect(out.customer.health.notes).toEqual(expect.any(String));

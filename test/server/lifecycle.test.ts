@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestContext } from '../../src/server/requestContext';
+import type { RequestContext } from '../../src/core/context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../src/auth/tokens';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
+import { logCount } from '../support/log';
 
 describe('health, readiness, limits and shutdown', () => {
   let app: TestApp;
@@ -59,7 +60,7 @@ describe('health, readiness, limits and shutdown', () => {
       const r = await pending;
       await stopping;
       expect(r.data?.customers.edges).toHaveLength(50);
-      expect(await local.running.services.models.accessLog.countDocuments({ operationName: 'Draining' })).toBe(50);
+      expect(await logCount(local, { operationName: 'Draining' })).toBe(50);
       await expect(fetch(`${local.url}/healthz`)).rejects.toThrow();
     } finally {
       await local.stop();
@@ -107,10 +108,10 @@ describe('npm run token', () => {
   it('signs a staff token the gateway accepts, and refuses incomplete arguments', async () => {
     const secret = 'y'.repeat(40);
     const env = { ...process.env, JWT_SECRET: secret };
-    const ok = spawnSync('npx', ['tsx', 'src/auth/tokenCommand.ts', '--kind', 'staff', '--sub', 'alice', '--roles', 'support-agent'], { env, encoding: 'utf8' });
+    const ok = spawnSync('npx', ['tsx', 'src/cli/token.ts', '--kind', 'staff', '--sub', 'alice', '--roles', 'support-agent'], { env, encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(verifyToken(secret, ok.stdout.trim())).toEqual({ kind: 'staff', id: 'alice', roles: ['support-agent'] });
-    const bad = spawnSync('npx', ['tsx', 'src/auth/tokenCommand.ts', '--kind', 'staff', '--sub', 'alice'], { env, encoding: 'utf8' });
+    const bad = spawnSync('npx', ['tsx', 'src/cli/token.ts', '--kind', 'staff', '--sub', 'alice'], { env, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--roles is required/);
   });

@@ -7,7 +7,12 @@ import { signToken } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
 import { LocalKeyProvider } from '../../src/crypto';
 import { PERSONAS } from '../../src/demo/personas';
+import { customerModel, type CustomerModel } from '../../src/customers/model';
+import type { AppServices, Audience, Principal, RequestContext } from '../../src/core/context';
+import { authenticate, buildContext, logWriterOf, type RequestHeaders } from '../../src/server/context';
+import { guardSpecsOf } from '../../src/server/schemas';
 import { startGateway, type RunningGateway, type StartOptions } from '../../src/server/startGateway';
+import { taskModel, type TaskModel } from '../../src/tasks';
 import { startTestDatabase, type TestDatabase } from './database';
 
 export interface TestApp {
@@ -17,6 +22,8 @@ export interface TestApp {
   config: Config;
   running: RunningGateway;
   db: TestDatabase;
+  /** The models tests read directly (writes to customer data need systemWrite, like any system work). */
+  models: { customers: CustomerModel; tasks: TaskModel };
   /** Signs any token with the app's secret. */
   sign: typeof signToken extends (s: string, ...rest: infer R) => string ? (...rest: R) => string : never;
   stop(): Promise<void>;
@@ -48,10 +55,25 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     config,
     running,
     db,
+    models: { customers: customerModel(running.services.conn), tasks: taskModel(running.services.conn) },
     sign: (claims, expiresIn) => signToken(jwtSecret, claims, expiresIn),
     stop: async () => {
       await running.stop().catch(() => undefined);
       await db.stop().catch(() => undefined);
     },
   };
+}
+
+/**
+ * A request context built exactly as the server builds one (token verified, admission, purpose, task,
+ * ability, recorder, guard), for tests that execute operations without HTTP. `services` may override
+ * the running services (e.g. other policies).
+ */
+export async function contextFor(
+  app: TestApp, audience: Audience, headers: RequestHeaders,
+  opts: { services?: AppServices; admit?: (p: Principal, s: AppServices) => void | Promise<void> } = {},
+): Promise<RequestContext> {
+  const services = opts.services ?? app.running.services;
+  const kit = { services, keyStore: app.running.keyStore, specs: guardSpecsOf(services.capabilities, services.policies), writer: logWriterOf(services) };
+  return buildContext(kit, { audience, headers, auth: authenticate(services, audience, headers.authorization), admit: opts.admit });
 }

@@ -13,7 +13,7 @@ export async function rawDb(app: TestApp): Promise<{ db: Db; close: () => Promis
 export async function deliveredCode(app: TestApp, db: Db, customerId: string, channel: 'email' | 'phone'): Promise<string> {
   const [doc] = await db.collection<OutboxDoc>('outbox').find({ customerId, channel }).sort({ createdAt: -1 }).limit(1).toArray();
   if (!doc) throw new Error(`no outbox message for ${customerId} ${channel}`);
-  const message = await openOutboxMessage(new FieldCipher(app.running.services.keyStore), doc);
+  const message = await openOutboxMessage(new FieldCipher(app.running.keyStore), doc);
   return message.code;
 }
 

@@ -5,6 +5,7 @@ import { setLogSink } from '../../src/logger';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { deliveredCode, otherCode, rawDb } from './outbox';
+import { logEntries } from '../support/log';
 
 let app: TestApp;
 let db: Db;
@@ -207,7 +208,7 @@ describe('who may verify', () => {
   });
 
   it('the access log records the verification writes', async () => {
-    const entries = await db.collection('accessLog').find({ 'actor.id': 'vera', subjectId: 'cus_0006', fieldsWritten: 'verification' }).toArray();
+    const entries = await logEntries(app, { 'actor.id': 'vera', subjectId: 'cus_0006', fieldsWritten: 'verification', write: 'committed' });
     expect(entries.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,6 +1,6 @@
-import { InputError } from '../../server/errors';
+import { InputError } from '../../core/errors';
 import { boundedText } from './text';
-import type { HealthInput, NormalisedHealth } from './types';
+import type { HealthInput, NormalisedHealth } from './index';
 
 /** Limits on health entries. Defaults: 50 conditions of 1..200 characters, notes up to 2000. */
 export interface HealthLimits {

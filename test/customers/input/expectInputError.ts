@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ErrorCode, InputError } from '../../../src/server/errors';
+import { ErrorCode, InputError } from '../../../src/core/errors';
 
 /**
  * Runs `fn` and asserts it throws an InputError (BAD_USER_INPUT) that names `field` and a rule matching

@@ -1,0 +1,190 @@
+/**
+ * The customers' one data path. Every request reads and writes customer documents here, through
+ * the one visibility rule (`visible`: the policy's row filter, and nobody under erasure); writes
+ * are checked by the field guard and recorded write-ahead. Only this file touches the model
+ * (the dependency rules in .dependency-cruiser.cjs enforce it).
+ */
+import DataLoader from 'dataloader';
+import type { AppServices, RequestContext } from '../core/context';
+import { ErrorCode, SafeError } from '../core/errors';
+import { isId } from '../core/ids';
+import { currentWriteScope, systemWrite } from '../core/writeScope';
+import type { Action } from '../core/policyModel';
+import { ERASING_FIELD, visible } from '../policy';
+import type { PolicySet } from '../core/policyModel';
+import { customerModel, type ConsentEntry, type CustomerDoc, type StoredCustomer } from './model';
+
+const LOADER = Symbol('customers.loader');
+
+/** FORBIDDEN, the same whether the customer exists or not; recorded as an operation-level denial. */
+export function outOfScope(ctx: RequestContext, id: unknown): SafeError {
+  const reason = 'the customer is outside your scope for this purpose, or does not exist';
+  ctx.log.operationDenied(ErrorCode.FORBIDDEN, reason, 'Customer', isId(id) ? id : null);
+  return new SafeError(ErrorCode.FORBIDDEN, `Not allowed: ${reason}`);
+}
+
+function model(ctx: RequestContext) {
+  return customerModel(ctx.services.conn);
+}
+
+/** The request's loader of the customers it may read (one query per tick). */
+function loader(ctx: RequestContext): DataLoader<string, StoredCustomer | null> {
+  return ctx.perRequest(LOADER, () => new DataLoader<string, StoredCustomer | null>(async (ids) => {
+    const docs = await model(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), { _id: { $in: [...ids] } }] }).lean<StoredCustomer[]>().exec();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }));
+}
+
+/** The customer if the request may `action` it (reads are batched), else null. */
+export async function findVisible(ctx: RequestContext, id: unknown, action: Action = 'read'): Promise<StoredCustomer | null> {
+  if (!isId(id)) return null;
+  if (action === 'read') return loader(ctx).load(id);
+  return model(ctx).findOne({ $and: [visible(ctx.ability, action, 'Customer'), { _id: id }] }).lean<StoredCustomer>().exec();
+}
+
+/** The customer if the request may `action` it, else FORBIDDEN (recorded). */
+export async function loadInScope(ctx: RequestContext, id: unknown, action: Action = 'read'): Promise<StoredCustomer> {
+  const doc = await findVisible(ctx, id, action);
+  if (!doc) throw outOfScope(ctx, id);
+  return doc;
+}
+
+/** Up to `limit` visible customers matching `filter`, after id `after`, in id order, with only `projection`. */
+export async function visiblePage(
+  ctx: RequestContext, filter: Record<string, unknown>, limit: number, after: string | null, projection: Record<string, 1> | null,
+): Promise<StoredCustomer[]> {
+  const clauses = [visible(ctx.ability, 'read', 'Customer'), filter];
+  if (after !== null) clauses.push({ _id: { $gt: after } });
+  const query = model(ctx).find({ $and: clauses }, projection ?? undefined).sort({ _id: 1 }).limit(limit);
+  return query.lean<StoredCustomer[]>().exec();
+}
+
+/** The ids of every visible customer matching `filter` (a count is recorded per subject counted). */
+export async function visibleIds(ctx: RequestContext, filter: Record<string, unknown>): Promise<string[]> {
+  const docs = await model(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), filter] }, { _id: 1 }).lean<Array<{ _id: string }>>().exec();
+  return docs.map((d) => d._id);
+}
+
+/**
+ * Enrols a customer: authorized by the caller (guard.authorize 'create'), then under one durable
+ * intent record: the data key is created (the only place keys are made), the document inserted,
+ * and `also` run (e.g. the consent ledger's first events).
+ */
+export async function insertCustomer(
+  ctx: RequestContext, build: () => Promise<CustomerDoc>, fields: readonly string[], id: string, also?: (doc: CustomerDoc) => Promise<void>,
+): Promise<StoredCustomer> {
+  return ctx.log.commit([{ subjectType: 'Customer', subjectId: id, fields }], async () => {
+    await ctx.services.keys.create(id);
+    const doc = await build();
+    const created = (await model(ctx).create(doc)).toObject() as unknown as StoredCustomer;
+    await also?.(created);
+    return created;
+  });
+}
+
+export interface CustomerWrite {
+  /** The customer as loaded through the visibility rule. */
+  doc: CustomerDoc;
+  /** The `$set` of the change. */
+  set: Record<string, unknown>;
+  /** The attributes written: recorded, and checked by the guard unless `authorizedBy` says why not. */
+  fields: readonly string[];
+  /**
+   * The write was authorized by another rule (an approved correction, a customer confirming their
+   * own contact channel): named for the reader of the code. The customer must still be visible.
+   */
+  authorizedBy?: string;
+  /** A condition the document must still meet (e.g. the address a code was sent to is current). */
+  where?: Record<string, unknown>;
+  /** Runs in the same recorded write, before the document is written (e.g. append a ledger event). */
+  before?: () => Promise<void>;
+  /** Runs in the same recorded write, after the document was written (e.g. supersede codes). */
+  also?: (updated: StoredCustomer) => Promise<void>;
+  /** The error when the document no longer matches. Default: FORBIDDEN. */
+  gone?: () => SafeError;
+}
+
+/**
+ * Writes a customer through the one path: the write check (unless authorized by another rule), the
+ * intent record, then the change with what every capability's write hook adds to it.
+ */
+export async function writeCustomer(ctx: RequestContext, w: CustomerWrite): Promise<StoredCustomer> {
+  if (!w.authorizedBy) ctx.guard.authorize('Customer', w.doc as StoredCustomer, 'update', w.fields);
+  return ctx.log.commit([{ subjectType: 'Customer', subjectId: w.doc._id, fields: w.fields }], () => applyCustomerWrite(ctx, w));
+}
+
+/**
+ * The change itself, for a caller already inside the request's recorded write (`ctx.log.commit`)
+ * that checked it (e.g. confirming a code: the attempt and the change share one intent record).
+ * An empty `set` writes nothing and returns the document as it stands.
+ */
+export async function applyCustomerWrite(ctx: RequestContext, w: CustomerWrite): Promise<StoredCustomer> {
+  const scope = currentWriteScope();
+  if (scope?.kind !== 'request' || scope.requestId !== ctx.requestId) throw new Error('applyCustomerWrite runs only inside the request\'s log.commit');
+  const id = w.doc._id;
+  const visibility = visible(ctx.ability, w.authorizedBy ? 'read' : 'update', 'Customer');
+  const set = { ...w.set };
+  const after: Array<(conn: AppServices['conn'], customerId: string) => Promise<void>> = [];
+  for (const cap of ctx.services.capabilities) {
+    const more = cap.onCustomerWrite?.(w.doc as StoredCustomer, w.set);
+    if (more?.set) Object.assign(set, more.set);
+    if (more?.after) after.push(more.after);
+  }
+  await w.before?.();
+  const filter = { $and: [visibility, { _id: id }, w.where ?? {}] };
+  const doc = Object.keys(set).length
+    ? await model(ctx).findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' }).lean<StoredCustomer>().exec()
+    : await model(ctx).findOne(filter).lean<StoredCustomer>().exec();
+  if (!doc) throw w.gone ? w.gone() : outOfScope(ctx, id);
+  for (const run of after) await run(ctx.services.conn, id);
+  await w.also?.(doc);
+  loader(ctx).clear(id).prime(id, doc);
+  return doc;
+}
+
+/** Self-service admission: the customer exists and no erasure is under way. */
+export async function inProgram(services: AppServices, id: string): Promise<boolean> {
+  return !!(await customerModel(services.conn).exists({ _id: id, [ERASING_FIELD]: { $ne: true } }).exec());
+}
+
+/** Erasure, first step: no request sees the customer from now on. Idempotent; leaves `updatedAt` alone. */
+export async function markErasing(services: Pick<AppServices, 'conn'>, id: string): Promise<void> {
+  await systemWrite('erasure: mark', () =>
+    customerModel(services.conn).updateOne({ _id: id }, { $set: { [ERASING_FIELD]: true } }, { timestamps: false }).exec(),
+  );
+}
+
+/** Erasure, last step: the document itself. */
+export async function deleteCustomerDocument(conn: AppServices['conn'], id: string): Promise<number> {
+  return systemWrite('erasure: delete customer', async () => (await customerModel(conn).deleteOne({ _id: id }).exec()).deletedCount);
+}
+
+/** The current state per consent key of the catalogue (a key never recorded reads as not granted). */
+export function currentConsents(policies: PolicySet, customer: Pick<CustomerDoc, 'consents' | 'consentState' | 'createdAt'>): ConsentEntry[] {
+  const byKey = new Map((customer.consents ?? []).map((c) => [c.key, c]));
+  return [...policies.consentKeys.keys()].map((key) => {
+    const shown = byKey.get(key);
+    const granted = customer.consentState?.[key] === true;
+    return shown && shown.granted === granted ? shown : { key, granted, at: shown?.at ?? customer.createdAt, source: shown?.source ?? 'unknown' };
+  });
+}
+
+/** Exports: the customer's attributes as the policy lets them read them (the guard's view of every attribute). */
+export async function exportAttributes(ctx: RequestContext, id: string): Promise<Record<string, unknown> | null> {
+  const doc = await findVisible(ctx, id);
+  if (!doc) return null;
+  const everything = ctx.guard.everything('Customer');
+  await ctx.guard.prepare('Customer', [doc], everything);
+  return ctx.guard.view('Customer', doc, everything);
+}
+
+/** System imports (demo data, migrations): inserts whole documents whose data keys the caller created. */
+export async function importCustomers(services: Pick<AppServices, 'conn'>, docs: readonly CustomerDoc[]): Promise<void> {
+  await systemWrite('import customers', () => customerModel(services.conn).insertMany([...docs], { lean: true }).then(() => undefined));
+}
+
+/** Whether any customer is stored (the demo seed runs on an empty database only). */
+export async function anyCustomer(services: Pick<AppServices, 'conn'>): Promise<boolean> {
+  return (await customerModel(services.conn).estimatedDocumentCount()) > 0;
+}

@@ -1,0 +1,8 @@
+/** The records and their proofs: the access log for the privacy officer (purpose audit). */
+import type { Capability } from '../core/capability';
+import { AccessLogResolver } from './resolvers';
+
+export const transparencyCapability: Capability = {
+  name: 'transparency',
+  resolvers: { staff: [AccessLogResolver] },
+};
