@@ -13,6 +13,7 @@ export class ConflictingNodeError extends Error {
   }
 }
 
+/** Merkle tree nodes in a Map keyed by {@link nodeKeyId}; for tests and tools, not for production. */
 export class MemoryNodeStore {
   private readonly nodes = new Map<string, Uint8Array>();
   /** Number of readNodes calls (batches) so far. */

@@ -16,7 +16,11 @@
  */
 import { hash as oneShotHash } from 'node:crypto';
 
-/** A SHA-256 hash: 32 bytes. */
+/**
+ * A SHA-256 hash: 32 bytes. Hashes this module returns are Buffers that may share a pooled
+ * ArrayBuffer, like any small Buffer: use them as views (the driver stores them as BSON Binary
+ * correctly), never through `.buffer`.
+ */
 export type Hash = Uint8Array;
 
 /** Bytes in a SHA-256 hash. */

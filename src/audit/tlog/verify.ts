@@ -152,8 +152,10 @@ export async function verifyLog(input: VerifyLogInput): Promise<VerifyResult> {
           size: cp.size,
           leafRange: [anchored, cp.size],
           message:
-            `checkpoint #${next} (size ${cp.size}) is signed over root ${b64(cp.rootHash)}, but the records give ${b64(root)}: ` +
-            `a record among leaves ${anchored}..${cp.size - 1} was changed, removed, inserted or reordered`,
+            cp.size === 0
+              ? `checkpoint #${next} (size 0) is signed over root ${b64(cp.rootHash)}, but the empty tree's root is ${b64(root)}`
+              : `checkpoint #${next} (size ${cp.size}) is signed over root ${b64(cp.rootHash)}, but the records give ${b64(root)}: ` +
+                `a record among leaves ${anchored}..${cp.size - 1} was changed, removed, inserted or reordered`,
         };
       }
       if (input.consistencyProof && anchoredCheckpoint >= 0 && anchored < cp.size) {

@@ -385,7 +385,7 @@ describe('read bounds', () => {
       for (let m = 1; m < n; m++) await check(() => consistencyProof(m, n, readNodes), n);
     }
     const rand = prng(11);
-    for (let t = 0; t < 3000; t++) {
+    for (let t = 0; t < 1000; t++) {
       const n = 2 + Math.floor(rand() * 2 ** (1 + Math.floor(rand() * 40)));
       const i = Math.floor(rand() * n);
       const m = 1 + Math.floor(rand() * (n - 1));

@@ -79,6 +79,10 @@ describe('verifyLog', () => {
     expect(await verifyLog({ leaves: [], checkpoints: [], verifiers: vkey })).toMatchObject({ ok: true, leaves: 0, latest: null });
     const empty = signCheckpoint({ size: 0, rootHash: await rootAt(0, async () => []) }, key.signer);
     expect(await verifyLog({ leaves: [], checkpoints: [empty], verifiers: vkey })).toMatchObject({ ok: true, leaves: 0 });
+    const wrong = signCheckpoint({ size: 0, rootHash: leafHash(Buffer.from('not empty')) }, key.signer);
+    const result = await verifyLog({ leaves: [], checkpoints: [wrong], verifiers: vkey });
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'checkpoint-root', checkpoint: 0, size: 0 } });
+    expect(result.summary).toMatch(/^checkpoint #0 \(size 0\) is signed over root .+, but the empty tree's root is 47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU=$/);
   });
 
   describe('names the first failure', () => {
