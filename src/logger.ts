@@ -1,7 +1,7 @@
 /**
  * The application logger, over pino: one JSON object per line (a sink set by tests receives each
- * line without its newline). On stderr the line is written as is in production and rendered as a
- * readable line in development (LOG_FORMAT overrides).
+ * line without its newline). On stderr the line is written as is in production, and rendered as a
+ * readable line in development when stderr is a terminal (LOG_FORMAT overrides; see logFormatFromEnv).
  *
  * It never receives customer attribute values; callers pass ids, codes and counts only. Keys that
  * could carry secrets or attributes are redacted anyway, at any depth, and every string (the
@@ -34,10 +34,14 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel 
 
 export type LogFormat = 'json' | 'pretty';
 
-/** LOG_FORMAT: `json` or `pretty`. Default json when NODE_ENV=production, pretty otherwise. Throws ConfigError otherwise. */
-export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env): LogFormat {
+/**
+ * LOG_FORMAT: `json` or `pretty` (throws ConfigError for anything else). Default: json when
+ * NODE_ENV=production; otherwise pretty when stderr is a terminal (a developer's console) and json
+ * when it is a pipe or a file (tools and tests read the lines).
+ */
+export function logFormatFromEnv(env: NodeJS.ProcessEnv = process.env, stderrIsTTY: boolean = process.stderr.isTTY === true): LogFormat {
   const raw = env.LOG_FORMAT;
-  if (raw === undefined || raw === '') return env.NODE_ENV === 'production' ? 'json' : 'pretty';
+  if (raw === undefined || raw === '') return env.NODE_ENV !== 'production' && stderrIsTTY ? 'pretty' : 'json';
   const format = raw.trim().toLowerCase();
   if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', 'must be a log format', 'json or pretty', JSON.stringify(raw.slice(0, 20)));
   return format;

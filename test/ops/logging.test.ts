@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import express from 'express';
@@ -183,9 +184,11 @@ describe('configuration', () => {
     expect(() => logLevelFromEnv({ LOG_LEVEL: 'verbose' })).toThrow(
       'Invalid configuration LOG_LEVEL: must be a log level (expected debug, info, warn, error, received "verbose")',
     );
-    expect(logFormatFromEnv({ NODE_ENV: 'production' })).toBe('json');
-    expect(logFormatFromEnv({})).toBe('pretty');
-    expect(logFormatFromEnv({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' })).toBe('pretty');
+    expect(logFormatFromEnv({ NODE_ENV: 'production' }, true)).toBe('json');
+    expect(logFormatFromEnv({}, true)).toBe('pretty');
+    expect(logFormatFromEnv({}, false)).toBe('json');
+    expect(logFormatFromEnv({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }, false)).toBe('pretty');
+    expect(logFormatFromEnv({ LOG_FORMAT: 'JSON' }, true)).toBe('json');
     expect(() => logFormatFromEnv({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT: must be a log format \(expected json or pretty, received "xml"\)/);
   });
 });
@@ -211,12 +214,27 @@ describe('stderr format', () => {
     expect(line).not.toMatch(/c2lnbmF0dXJl|4111/);
   });
 
-  it('development writes a readable line: time, level, message, then the request id and fields', async () => {
-    const out = await runChild(SNIPPET, { NODE_ENV: 'development' });
-    expect(out.code).toBe(0);
-    const line = out.stderr.trim();
-    expect(line).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} WARN  upstream said Bearer \[redacted\] requestId=rid-7 attempt=2 card=\[redacted\]$/);
-    expect(() => JSON.parse(line)).toThrow();
+  const READABLE = /^\d{2}:\d{2}:\d{2}\.\d{3} WARN  upstream said Bearer \[redacted\] requestId=rid-7 attempt=2 card=\[redacted\]$/;
+
+  it('development on a pipe writes JSON too (tools and tests read it); LOG_FORMAT=pretty makes it readable', async () => {
+    const piped = await runChild(SNIPPET, { NODE_ENV: 'development' });
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stderr.trim())).toMatchObject({ level: 'warn', requestId: 'rid-7' });
+    const pretty = await runChild(SNIPPET, { NODE_ENV: 'development', LOG_FORMAT: 'pretty' });
+    expect(pretty.code).toBe(0);
+    expect(pretty.stderr.trim()).toMatch(READABLE);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('development on a terminal writes a readable line: time, level, message, then the request id and fields', async () => {
+    // util-linux `script` runs the snippet on a pseudo-terminal, as a developer's console would.
+    const cmd = `${tsx} -e ${JSON.stringify(SNIPPET.replace(/\n/g, ' '))} 2>&1`;
+    const out = await new Promise<string>((done, fail) => {
+      execFile('/usr/bin/script', ['-qec', cmd, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', NO_COLOR: '1' }, cwd: resolve('.'), timeout: 30_000 }, (err, stdout) =>
+        err ? fail(err) : done(stdout),
+      );
+    });
+    const line = out.replace(/\r/g, '').trim();
+    expect(line).toMatch(READABLE);
   });
 
   it('an invalid LOG_LEVEL stops the process at startup with the ConfigError', async () => {
