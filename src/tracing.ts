@@ -8,6 +8,7 @@
  * recorded. Audience, purpose and code go through the same closed sets as the metric labels
  * (the purpose catalogue given to `metrics.setPurposes`), anything else becomes `other`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingHttpHeaders } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -154,6 +155,17 @@ class RequestSpanImpl implements RequestSpan {
   }
 }
 
+/** The request span of the work being run (ours, so it is there whether tracing is on or off). */
+const spanStore = new AsyncLocalStorage<RequestSpanImpl>();
+
+/**
+ * The RequestSpan of the request being served, from anywhere below traceRequest or
+ * requestSpanMiddleware (an Apollo plugin, a resolver): undefined outside a request.
+ */
+export function currentRequestSpan(): RequestSpan | undefined {
+  return spanStore.getStore();
+}
+
 /** Only the W3C trace context headers are read from the request (ids of traces, nothing else). */
 function parentContext(headers: IncomingHttpHeaders | undefined) {
   if (!headers) return context.active();
@@ -181,7 +193,7 @@ export async function traceRequest<T>(
   const handle = new RequestSpanImpl(span);
   handle.set(info);
   try {
-    const out = await context.with(trace.setSpan(context.active(), span), () => fn(handle));
+    const out = await spanStore.run(handle, () => context.with(trace.setSpan(context.active(), span), () => fn(handle)));
     handle.end(undefined);
     return out;
   } catch (err) {

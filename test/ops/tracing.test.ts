@@ -5,7 +5,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config';
 import { metrics } from '../../src/metrics';
-import { requestSpanMiddleware, SPAN_ATTRIBUTES, startTracing, traceRequest, tracingConfigFromEnv, type RequestSpan } from '../../src/tracing';
+import { currentRequestSpan, requestSpanMiddleware, SPAN_ATTRIBUTES, startTracing, traceRequest, tracingConfigFromEnv, type RequestSpan } from '../../src/tracing';
 
 /** A tiny OTLP/HTTP receiver on loopback: keeps every POST it gets. */
 async function receiver() {
@@ -75,8 +75,10 @@ describe('tracing configuration', () => {
 describe('tracing off', () => {
   it('startTracing returns a no-op, and traceRequest still runs the work with a non-recording span', async () => {
     const stop = startTracing({});
-    const out = await traceRequest({ audience: 'staff' }, () => {
+    const out = await traceRequest({ audience: 'staff' }, (span) => {
       expect(trace.getActiveSpan()?.isRecording() ?? false).toBe(false);
+      expect(currentRequestSpan()).toBe(span);
+      span.setCode('OK');
       return 42;
     });
     expect(out).toBe(42);
@@ -95,13 +97,16 @@ describe('tracing on: OTLP/HTTP to a loopback receiver', () => {
     const stop = startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_SERVICE_NAME: 'gateway-test' });
     expect(() => startTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: rx.url })).toThrow(/already started/);
 
-    // 1. A request that learns its purpose and operation later, does nested async work, and ends denied.
+    // 1. A request that learns its purpose and operation later, deeper in its async work (as an Apollo plugin would), and ends denied.
+    expect(currentRequestSpan()).toBeUndefined();
     await traceRequest({ audience: 'staff' }, async (span) => {
-      span.set({ purpose: 'billing', operationName: 'CustomerCard' });
       await new Promise((r) => setTimeout(r, 2));
       expect(trace.getActiveSpan()?.isRecording()).toBe(true);
-      span.setCode('FORBIDDEN_FIELD');
+      expect(currentRequestSpan()).toBe(span);
+      currentRequestSpan()!.set({ purpose: 'billing', operationName: 'CustomerCard' });
+      currentRequestSpan()!.setCode('FORBIDDEN_FIELD');
     });
+    expect(currentRequestSpan()).toBeUndefined();
     // 2. Values that must never become attributes: a customer id as purpose, an email as operation, a made-up code.
     await traceRequest({ audience: 'cus_42', purpose: 'cus_42', operationName: 'a@b.example' }, (span) => span.setCode('alice@corp.example'));
     // 3. A request that throws: INTERNAL_SERVER_ERROR, status ERROR, the error's type only.
@@ -112,8 +117,10 @@ describe('tracing on: OTLP/HTTP to a loopback receiver', () => {
     });
     // 5. Through the Express middleware over real HTTP: one span per request, code from the handler or the status.
     const app = express();
-    app.use('/graphql', requestSpanMiddleware({ audience: 'staff' }), (_req, res) => {
-      (res.locals.span as RequestSpan).set({ purpose: 'billing', operationName: 'Who' });
+    app.use('/graphql', requestSpanMiddleware({ audience: 'staff' }), express.json(), async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 1));
+      expect(currentRequestSpan()).toBe(res.locals.span as RequestSpan);
+      currentRequestSpan()!.set({ purpose: 'billing', operationName: 'Who' });
       (res.locals.span as RequestSpan).setCode('OK');
       res.json({ data: {} });
     });
@@ -123,7 +130,12 @@ describe('tracing on: OTLP/HTTP to a loopback receiver', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await fetch(`${base}/graphql?customerId=cus_77`, { method: 'POST', headers: { authorization: 'Bearer secret-token' } });
+    const viaHttp = await fetch(`${base}/graphql?customerId=cus_77`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer secret-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ customer(id: "cus_77") { email } }' }),
+    });
+    expect(viaHttp.status).toBe(200);
     await fetch(`${base}/self/graphql`, { method: 'POST' });
     await new Promise((r) => server.close(r));
 
