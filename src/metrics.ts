@@ -13,6 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ConfigError } from './config';
+import { ErrorCode } from './core/errors';
 
 export const AUDIENCE_LABELS = ['staff', 'self', 'partner'] as const;
 
@@ -20,32 +21,15 @@ export const AUDIENCE_LABELS = ['staff', 'self', 'partner'] as const;
  * Result codes a request, a denial or a refusal may carry: `OK`, every code of the contract
  * (`errors[].extensions.code`), and those Apollo Server itself sends.
  */
-export const CODE_LABELS = [
+export const CODE_LABELS: readonly string[] = [
   'OK',
-  'UNAUTHENTICATED',
-  'PURPOSE_REQUIRED',
-  'PURPOSE_UNKNOWN',
-  'PURPOSE_NOT_ALLOWED',
-  'TASK_REQUIRED',
-  'TASK_INVALID',
-  'FORBIDDEN',
-  'FORBIDDEN_FIELD',
-  'CONSENT_REQUIRED',
-  'BAD_USER_INPUT',
-  'AUDIT_UNAVAILABLE',
-  'DATABASE_UNAVAILABLE',
-  'AGREEMENT_INACTIVE',
-  'BAD_REQUEST',
-  'QUERY_TOO_COMPLEX',
-  'RATE_LIMITED',
-  'INSECURE_TRANSPORT',
-  'INTERNAL_SERVER_ERROR',
+  ...Object.values(ErrorCode),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-] as const;
+];
 
 /** The label of anything outside its closed set. */
 export const OTHER = 'other';

@@ -12,7 +12,7 @@ import {
   type GatewayMetrics,
 } from '../../src/metrics';
 import { loadPolicies } from '../../src/policy';
-import { ErrorCode } from '../../src/server/errors';
+import { ErrorCode } from '../../src/core/errors';
 
 const TOKEN = 'scrape-token-0123456789abcdef';
 
