@@ -1,7 +1,26 @@
 /** Accuracy at collection, part 3: postal addresses, with the tables of ISO 3166 countries and postal code formats. */
 import { InputError } from '../../core/errors';
 import { boundedText, collapseSpaces, requireString } from './text';
-import type { AddressInput, NormalisedAddress } from './index';
+
+/**
+ * Plain shapes of the contract's GraphQL inputs (CONTRACT.md), as validators receive them, and the
+ * normalised values they return. `null` on an update means "clear this attribute"; absent means
+ * "leave it unchanged".
+ */
+export interface AddressInput {
+  street?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country?: string | null;
+}
+
+export interface NormalisedAddress {
+  street?: string;
+  city?: string;
+  postalCode?: string;
+  country?: string;
+}
 
 /** Maximum street length, in characters. */
 export const MAX_STREET_LENGTH = 200;

@@ -1,6 +1,12 @@
 /** Accuracy at collection, part 4: payment cards (Luhn, brand and length, expiry), with the table of card brands. */
 import { InputError } from '../../core/errors';
-import type { PaymentCardInput } from './index';
+
+/** No security code, ever. */
+export interface PaymentCardInput {
+  number: string;
+  expiryMonth: number;
+  expiryYear: number;
+}
 
 /** A validated card: the number (digits only, to be encrypted at once) and what may be shown. */
 export interface ValidatedCard {

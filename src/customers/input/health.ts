@@ -1,6 +1,15 @@
 import { InputError } from '../../core/errors';
 import { boundedText } from './text';
-import type { HealthInput, NormalisedHealth } from './index';
+
+export interface HealthInput {
+  conditions?: string[] | null;
+  notes?: string | null;
+}
+
+export interface NormalisedHealth {
+  conditions?: string[] | null;
+  notes?: string | null;
+}
 
 /** Limits on health entries. Defaults: 50 conditions of 1..200 characters, notes up to 2000. */
 export interface HealthLimits {

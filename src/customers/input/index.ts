@@ -4,10 +4,10 @@
  */
 import { InputError } from '../../core/errors';
 import type { PolicySet } from '../../core/policyModel';
-import { validateAddress } from './address';
-import { type ValidatedCard, validateCard } from './card';
+import { validateAddress, type AddressInput, type NormalisedAddress } from './address';
+import { type PaymentCardInput, type ValidatedCard, validateCard } from './card';
 import { validateEmail, validatePhone } from './contact';
-import { validateHealth } from './health';
+import { validateHealth, type HealthInput, type NormalisedHealth } from './health';
 import { boundedText, validateAllowedList, validateBirthDate, validateFullName, validateLoyaltyTier, validatePreferences, validateSegment } from './text';
 
 export * from './address';
@@ -16,18 +16,6 @@ export * from './contact';
 export * from './health';
 export * from './text';
 
-/**
- * Plain shapes of the contract's GraphQL inputs (CONTRACT.md), as validators receive them, and the
- * normalised values they return. `null` on an update means "clear this attribute"; absent means
- * "leave it unchanged".
- */
-export interface AddressInput {
-  street?: string | null;
-  city?: string | null;
-  postalCode?: string | null;
-  /** ISO 3166-1 alpha-2. */
-  country?: string | null;
-}
 
 export interface ConsentInput {
   storage: boolean;
@@ -47,17 +35,7 @@ export interface EnrolCustomerInput {
   consent: ConsentInput;
 }
 
-/** No security code, ever. */
-export interface PaymentCardInput {
-  number: string;
-  expiryMonth: number;
-  expiryYear: number;
-}
 
-export interface HealthInput {
-  conditions?: string[] | null;
-  notes?: string | null;
-}
 
 export interface UpdateCustomerInput {
   email?: string | null;
@@ -70,17 +48,7 @@ export interface UpdateCustomerInput {
   health?: HealthInput | null;
 }
 
-export interface NormalisedAddress {
-  street?: string;
-  city?: string;
-  postalCode?: string;
-  country?: string;
-}
 
-export interface NormalisedHealth {
-  conditions?: string[] | null;
-  notes?: string | null;
-}
 
 /** The allowed values the policies define, passed in by the caller. */
 export interface InputLists {
