@@ -12,3 +12,4 @@ export {
   appendConsentEvents, CONSENT_SOURCES, ConsentLedgerAppendOnlyError, consentEventModel, consentHistoryOf, purgeConsentEventsOf,
   type ConsentEventDoc, type ConsentEventModel, type ConsentSource,
 } from './consentLedger';
+export { ACCESS_LOG_RECORDS, CONSENT_RECORDS, isPruned, leafBodies, leafHashesOf, pruneToHash, SEQUENCER_FIELDS, type PrunedRecord, type RecordSource } from './records';

@@ -2,7 +2,7 @@
  * Consents: the ledger of every grant and withdrawal (append-only, src/audit/consentLedger.ts), and
  * the current state on the customer (`consentState` for row filters, `consents` for display).
  */
-import { consentHistoryOf, purgeConsentEventsOf } from '../audit';
+import { CONSENT_RECORDS, consentHistoryOf, pruneToHash } from '../audit';
 import type { Capability } from '../core/capability';
 import type { RequestContext } from '../core/context';
 import { findVisible } from '../customers';
@@ -19,8 +19,13 @@ async function exportHistory(ctx: RequestContext, customerId: string): Promise<u
 
 export const consentCapability: Capability = {
   name: 'consent',
-  // The ledger is personal data: the customer's events go with them.
-  stores: [{ collection: 'consentEvents', customerKey: 'customerId', erase: purgeConsentEventsOf, export: { key: 'consentHistory', read: exportHistory } }],
+  // The ledger is personal data: erasure prunes the customer's events to their leaf hashes (the
+  // transparency log's proofs stay valid; the bodies, and the customer id with them, are gone).
+  stores: [{
+    collection: 'consentEvents', customerKey: 'customerId',
+    erase: (conn, id) => pruneToHash(conn, CONSENT_RECORDS, { customerId: id }, 'erasure'),
+    export: { key: 'consentHistory', read: exportHistory },
+  }],
 };
 
 export { checkConsentKey, setConsent, type ConsentChangeResult } from './consents';

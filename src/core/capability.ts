@@ -66,6 +66,18 @@ export type CustomerWriteHook = (
   set: Readonly<Record<string, unknown>>,
 ) => { set?: Record<string, unknown>; after?: (conn: Connection, customerId: string) => Promise<void> } | null;
 
+/**
+ * An append-only collection whose documents are leaves of the transparency log (see
+ * audit/records.ts, which holds the same shape with the access log's and the ledger's sources).
+ */
+export interface RecordSourceDeclaration {
+  /** The record kind named in the leaf encoding, e.g. `disposalRun`. */
+  kind: string;
+  collection: string;
+  /** The leaf bodies of one stored document, in order. Default: the document itself. */
+  leaves?: (doc: Record<string, unknown>) => Record<string, unknown>[];
+}
+
 /** An audience's own rules: who is admitted, and (partners) a schema per principal. */
 export interface AudienceRules {
   audience: Audience;
@@ -91,6 +103,8 @@ export interface Capability {
   /** Where it keeps customer data, for erasure and export. */
   stores?: CustomerDataStore[];
   audiences?: AudienceRules[];
+  /** The append-only record collections it writes, which the transparency log sequences. */
+  records?: RecordSourceDeclaration[];
   /** Runs on every customer write (see CustomerWriteHook). */
   onCustomerWrite?: CustomerWriteHook;
   /** HTTP routes it serves beside the GraphQL endpoints (mounted at the root). */
