@@ -15,6 +15,14 @@ export interface Config {
   mongodbUri?: string;
   /** Database name used on the server. Default `crm`. */
   dbName: string;
+  /**
+   * The key vault (KEY_VAULT_URI): where the data keys live, apart from the data, so that no backup
+   * of the data holds the keys that open it. Required in production. Default: the database
+   * `<DB_NAME>-keys` on the MONGODB_URI deployment (or on the embedded store).
+   */
+  keyVaultUri?: string;
+  /** The key vault's database name (KEY_VAULT_DB). Default `<DB_NAME>-keys`. */
+  keyVaultDb: string;
   /** HS256 key for bearer tokens. Required in production; generated in development. */
   jwtSecret: string;
   /** True when the JWT secret was generated in development (kept in `.data/jwt-secret`, mode 0600, so `npm run token` can sign). */
@@ -115,6 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } else if (jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'is too short', 'at least 32 characters', `${jwtSecret.length} characters`);
   }
+  const keyVaultUri = env.KEY_VAULT_URI || undefined;
+  if (keyVaultUri && !/^mongodb(\+srv)?:\/\//.test(keyVaultUri)) {
+    throw new ConfigError('KEY_VAULT_URI', 'must be a MongoDB connection string', 'mongodb:// or mongodb+srv://', '(a value of another form)');
+  }
+  if (production && !keyVaultUri) {
+    throw new ConfigError('KEY_VAULT_URI', 'is required in production', 'the connection string of the key vault, a deployment (or at least a database) apart from the data', 'nothing');
+  }
+  const dbName = env.DB_NAME || 'crm';
+  const keyVaultDb = env.KEY_VAULT_DB || `${dbName}-keys`;
+  if (keyVaultDb === dbName && (!keyVaultUri || keyVaultUri === mongodbUri)) {
+    throw new ConfigError('KEY_VAULT_DB', 'must name another database than the data', `a name other than "${dbName}"`, JSON.stringify(keyVaultDb));
+  }
   const host = env.HOST || '127.0.0.1';
   const tlsCert = env.TLS_CERT || undefined;
   const tlsKey = env.TLS_KEY || undefined;
@@ -126,7 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: intVar(env, 'PORT', 4000, 0, 65535),
     host,
     mongodbUri,
-    dbName: env.DB_NAME || 'crm',
+    dbName,
+    keyVaultUri,
+    keyVaultDb,
     jwtSecret,
     jwtSecretGenerated,
     seedDemo: boolVar(env, 'SEED_DEMO', !mongodbUri),

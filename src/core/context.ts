@@ -91,6 +91,8 @@ export interface Cipher {
   decryptJson<T = unknown>(customerId: string, path: string, value: unknown): Promise<T>;
   /** Loads the data keys of these customers in one round trip, so `decryptSync` works for them. */
   preload(customerIds: readonly string[]): Promise<void>;
+  /** Encrypts with a key already loaded; throws if it is not (call `preload` first). */
+  encryptSync(customerId: string, path: string, plaintext: string): unknown;
   /** Decrypts with a key already loaded; throws if it is not (call `preload` first). */
   decryptSync(customerId: string, path: string, value: unknown): string;
   /** True when the customer's key is loaded (or known to be destroyed). */
@@ -109,6 +111,16 @@ export interface DataKeys {
   destroy(customerId: string): Promise<boolean>;
 }
 
+/** Keyed blind indexes (src/crypto/blindIndex.ts): lookups on encrypted attributes without their plaintext. */
+export interface BlindIndexer {
+  /** The index value of an attribute (email, country, phone...), normalised (case ignored). */
+  of(field: string, value: string): string;
+  /** The tokens a full name is indexed by (every prefix of 2 to 24 characters of each word). */
+  nameTokens(fullName: string): string[];
+  /** The tokens a name search looks for: one per word of the query. */
+  searchTokens(query: string): string[];
+}
+
 /** What every request shares. */
 export interface AppServices {
   config: Config;
@@ -116,6 +128,8 @@ export interface AppServices {
   /** Current policies (with the partner roles); replaced as a whole on reload, never mutated. */
   policies: PolicySet;
   keys: DataKeys;
+  /** Blind indexes under the vault's index key. */
+  index: BlindIndexer;
   /** The capability manifests the gateway was composed from, in order. */
   capabilities: readonly Capability[];
 }

@@ -173,6 +173,11 @@ export class FieldCipher implements Cipher {
     return this.keys.isLoaded?.(customerId) ?? false;
   }
 
+  encryptSync(customerId: string, path: string, plaintext: string): EncryptedValue {
+    if (!this.keys.loadedKey) throw new Error('encryptSync needs a per-request key source (keyStore.forRequest())');
+    return sealField(this.keys.loadedKey(customerId), customerId, path, plaintext);
+  }
+
   decryptSync(customerId: string, path: string, value: unknown): string {
     if (!this.keys.loadedKey) throw new Error('decryptSync needs a per-request key source (keyStore.forRequest())');
     return openField(this.keys.loadedKey(customerId), customerId, path, value);

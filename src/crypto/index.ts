@@ -9,7 +9,8 @@ export {
   DEFAULT_KEY_FILE, generateMasterKey, KEY_LENGTH, LocalKeyProvider, parseMasterKey, replaceKeyFile, resolveLocalKey, resolveLocalKeyProvider,
   type KeyProvider, type LocalKeyOptions, type MasterKeySource, type ResolvedLocalKey,
 } from './keyProvider';
-export { DATA_KEY_COLLECTION, DATA_KEY_MODEL, dataKeyModel, KeyStore, RequestKeys, type DataKeyDoc, type KeyStoreOptions, type RotationResult } from './keyStore';
+export { BlindIndex, MIN_SEARCH_WORD, words } from './blindIndex';
+export { DATA_KEY_COLLECTION, DATA_KEY_MODEL, dataKeyModel, INDEX_KEY_ID, KeyStore, RequestKeys, type DataKeyDoc, type KeyStoreOptions, type RotationResult } from './keyStore';
 export {
   associatedData, ENCRYPTED_VALUE_VERSION, encryptedValueSchema, FieldCipher, isBytesLike, isEncryptedValue, openField, sealField, toBuffer,
   type BytesLike, type EncryptedValue, type KeySource, type StoredEncryptedValue,

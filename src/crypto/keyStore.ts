@@ -27,6 +27,8 @@ export interface DataKeyDoc {
 
 export const DATA_KEY_MODEL = 'DataKey';
 export const DATA_KEY_COLLECTION = 'dataKeys';
+/** The id of the deployment's blind-index key in the vault (customer ids never contain ':'). */
+export const INDEX_KEY_ID = 'index:v1';
 
 const dataKeySchema = new Schema<DataKeyDoc>(
   {
@@ -131,6 +133,21 @@ export class KeyStore implements DataKeys {
     }
     if (docs.length) await this.model.insertMany(docs, { lean: true });
     return out;
+  }
+
+  /** The deployment's blind-index key: created on first use, wrapped like a data key (rotation rewraps it too). */
+  async indexKey(): Promise<Buffer> {
+    try {
+      return await this.get(INDEX_KEY_ID);
+    } catch (err) {
+      if (!(err instanceof KeyShreddedError)) throw err;
+    }
+    try {
+      return await this.create(INDEX_KEY_ID);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return this.get(INDEX_KEY_ID); // another gateway made it first
+      throw err;
+    }
   }
 
   /**

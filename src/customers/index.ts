@@ -3,6 +3,7 @@
  * Other capabilities read and write customers only through ./store.
  */
 import type { Capability, GuardedField, GuardSpec } from '../core/capability';
+import { ENCRYPTED } from './sealing';
 import { currentConsents, deleteCustomerDocument, exportAttributes } from './store';
 import { CustomerResolver } from './resolvers';
 
@@ -41,7 +42,7 @@ export const CUSTOMER_GUARD: GuardSpec = {
     PaymentCard: leaves('paymentCard', ['brand', 'last4', 'expiryMonth', 'expiryYear']),
     Health: leaves('health', ['conditions', 'notes']),
   },
-  encrypted: { 'health.conditions': 'json', 'health.notes': 'text', 'paymentCard.number': 'text' },
+  encrypted: ENCRYPTED,
 };
 
 export const customersCapability: Capability = {
@@ -55,3 +56,4 @@ export type { CustomerDoc, StoredCustomer, ConsentEntry } from './model';
 export { Address, Consent, Customer, CustomerConnection, CustomerFilter, Health, PaymentCard } from './types';
 export * from './store';
 export { WRITE_GROUPS } from './resolvers';
+export { decadeOf, ENCRYPTED, INDEX_NAME, sealWrite } from './sealing';

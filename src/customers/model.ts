@@ -38,6 +38,8 @@ export interface CustomerDoc {
   verification?: Record<string, unknown> | null;
   /** Set by the erasure procedure before its first step: from then on no request sees the customer. */
   erasing?: boolean;
+  /** Keyed blind indexes of the encrypted attributes the product looks up (see sealing.ts). */
+  idx?: { email?: string | null; phone?: string | null; name?: string[] | null; country?: string | null; birthDecade?: string | null };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,7 +48,9 @@ export function newCustomerId(): string {
   return newId('cus_');
 }
 
-const addressSchema = new Schema({ street: String, city: String, postalCode: String, country: String }, { _id: false });
+// Personal attributes are stored sealed (an EncryptedValue subdocument, see sealing.ts), hence Mixed.
+const sealed = Schema.Types.Mixed;
+const addressSchema = new Schema({ street: sealed, city: sealed, postalCode: sealed, country: sealed }, { _id: false });
 const cardSchema = new Schema(
   { brand: String, last4: String, expiryMonth: Number, expiryYear: Number, number: Schema.Types.Mixed },
   { _id: false },
@@ -57,10 +61,10 @@ const consentSchema = new Schema({ key: String, granted: Boolean, at: Date, sour
 const customerSchema = new Schema<CustomerDoc>(
   {
     _id: { type: String, default: newCustomerId },
-    fullName: { type: String, required: true },
-    email: String,
-    phone: String,
-    birthDate: String,
+    fullName: { type: sealed, required: true },
+    email: sealed,
+    phone: sealed,
+    birthDate: sealed,
     address: addressSchema,
     segment: String,
     loyaltyTier: String,
@@ -72,14 +76,17 @@ const customerSchema = new Schema<CustomerDoc>(
     enrolledBy: String,
     verification: Schema.Types.Mixed,
     erasing: Boolean,
+    /** Keyed blind indexes of the encrypted attributes the product looks up (sealing.ts). */
+    idx: { type: new Schema({ email: String, phone: String, name: [String], country: String, birthDecade: String }, { _id: false }), default: undefined },
   },
   { collection: 'customers', timestamps: true, versionKey: false, minimize: false },
 );
 customerSchema.index({ segment: 1 });
-customerSchema.index({ 'address.country': 1 });
 customerSchema.index({ 'consentState.marketing': 1 });
 customerSchema.index({ 'consentState.analytics': 1 });
-customerSchema.index({ email: 1 });
+customerSchema.index({ 'idx.email': 1 });
+customerSchema.index({ 'idx.name': 1 });
+customerSchema.index({ 'idx.country': 1 });
 customerSchema.plugin(requireWriteScope, 'customers');
 
 /** The customer document as read back, with the index signature the guard and CASL expect. */

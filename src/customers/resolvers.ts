@@ -6,6 +6,7 @@ import type { RequestContext } from '../core/context';
 import { ErrorCode, SafeError } from '../core/errors';
 import { afterPosition, openCursor, pageSize, toPage, type Page } from '../core/pagination';
 import { selectionOf, selects } from '../core/selection';
+import { MIN_SEARCH_WORD, words } from '../crypto';
 import { inputLeaves, inputLists, validateEnrolInput, validateUpdateInput } from './input';
 import { newCustomerId, type CustomerDoc, type StoredCustomer } from './model';
 import { insertCustomer, loadInScope, visibleIds, visiblePage, writeCustomer } from './store';
@@ -38,13 +39,30 @@ function callerFilter(ctx: RequestContext, filter: CustomerFilter | null | undef
       });
     }
   };
+  const { index } = ctx.services;
+  // Encrypted attributes are looked up by their blind indexes (sealing.ts); a value still in clear
+  // (before `npm run keys:migrate`) matches too.
   if (filter?.segment != null) { need('segment'); clauses.push({ segment: filter.segment }); }
-  if (filter?.country != null) { need('address.country'); clauses.push({ 'address.country': filter.country.toUpperCase() }); }
+  if (filter?.country != null) {
+    need('address.country');
+    const country = filter.country.trim().toUpperCase();
+    clauses.push({ $or: [{ 'idx.country': index.of('country', country) }, { 'address.country': country }] });
+  }
+  if (filter?.email != null) {
+    need('email');
+    const email = filter.email.trim();
+    if (email.length < 3 || email.length > 254) throw new SafeError(ErrorCode.BAD_USER_INPUT, 'Invalid value for "filter.email": must be 3 to 254 characters', { field: 'filter.email' });
+    clauses.push({ $or: [{ 'idx.email': index.of('email', email) }, { email }] });
+  }
   if (filter?.search != null) {
     need('fullName');
     const text = filter.search.trim();
     if (text.length < 1 || text.length > 100) throw new SafeError(ErrorCode.BAD_USER_INPUT, 'Invalid value for "filter.search": must be 1 to 100 characters', { field: 'filter.search' });
-    clauses.push({ fullName: { $regex: '^' + escapeRegex(text), $options: 'i' } });
+    const tokens = index.searchTokens(text);
+    if (tokens.length === 0 || words(text).some((w) => w.length < MIN_SEARCH_WORD)) {
+      throw new SafeError(ErrorCode.BAD_USER_INPUT, `Invalid value for "filter.search": give whole words of at least ${MIN_SEARCH_WORD} letters`, { field: 'filter.search' });
+    }
+    clauses.push({ $or: [{ 'idx.name': { $all: tokens } }, { fullName: { $regex: '^' + escapeRegex(text), $options: 'i' } }] });
   }
   return clauses.length ? { $and: clauses } : {};
 }
@@ -132,19 +150,13 @@ export class CustomerResolver {
     }
     if (clean.address === null || (clean.address && !doc.address)) set.address = clean.address;
     else if (clean.address) for (const [k, v] of Object.entries(clean.address)) set[`address.${k}`] = v;
-    if (clean.paymentCard === null) set.paymentCard = null;
-    else if (clean.paymentCard) {
-      const { number, ...shown } = clean.paymentCard;
-      set.paymentCard = { ...shown, number: await ctx.cipher.encrypt(doc._id, 'paymentCard.number', number) };
-    }
+    // Plaintext here: the store seals every personal attribute (sealing.ts) before it is written.
+    if (clean.paymentCard !== undefined) set.paymentCard = clean.paymentCard;
     if (clean.health === null) set.health = null;
     else if (clean.health) {
-      const sealed: Record<string, unknown> = {};
-      const { conditions, notes } = clean.health;
-      if (conditions !== undefined) sealed.conditions = conditions === null ? null : await ctx.cipher.encryptJson(doc._id, 'health.conditions', conditions);
-      if (notes !== undefined) sealed.notes = notes === null ? null : await ctx.cipher.encrypt(doc._id, 'health.notes', notes);
-      if (doc.health) for (const [k, v] of Object.entries(sealed)) set[`health.${k}`] = v;
-      else set.health = sealed;
+      const parts = Object.fromEntries(Object.entries(clean.health).filter(([, v]) => v !== undefined));
+      if (doc.health) for (const [k, v] of Object.entries(parts)) set[`health.${k}`] = v;
+      else set.health = parts;
     }
     return writeCustomer(ctx, { doc, set, fields: leaves });
   }

@@ -12,7 +12,9 @@ import { currentWriteScope, systemWrite } from '../core/writeScope';
 import type { Action } from '../core/policyModel';
 import { ERASING_FIELD, visible } from '../policy';
 import type { PolicySet } from '../core/policyModel';
+import { isEncryptedValue, sealField } from '../crypto';
 import { customerModel, type ConsentEntry, type CustomerDoc, type StoredCustomer } from './model';
+import { ENCRYPTED, sealWrite, writtenPaths } from './sealing';
 
 const LOADER = Symbol('customers.loader');
 
@@ -76,9 +78,11 @@ export async function insertCustomer(
 ): Promise<StoredCustomer> {
   return ctx.log.commit([{ subjectType: 'Customer', subjectId: id, fields }], async () => {
     await ctx.services.keys.create(id);
-    const doc = await build();
-    const created = (await model(ctx).create(doc)).toObject() as unknown as StoredCustomer;
-    await also?.(created);
+    await ctx.cipher.preload([id]);
+    const plain = await build();
+    const sealed = sealWrite(plain as unknown as Record<string, unknown>, (path, text) => ctx.cipher.encryptSync(id, path, text) as never, ctx.services.index, 'document');
+    const created = (await model(ctx).create(sealed)).toObject() as unknown as StoredCustomer;
+    await also?.(plain);
     return created;
   });
 }
@@ -124,10 +128,13 @@ export async function applyCustomerWrite(ctx: RequestContext, w: CustomerWrite):
   if (scope?.kind !== 'request' || scope.requestId !== ctx.requestId) throw new Error('applyCustomerWrite runs only inside the request\'s log.commit');
   const id = w.doc._id;
   const visibility = visible(ctx.ability, w.authorizedBy ? 'read' : 'update', 'Customer');
-  const set = { ...w.set };
+  await ctx.cipher.preload([id]);
+  // The hooks compare plaintext: the old values of what is written, decrypted.
+  const before = { ...w.doc, ...(await plainAttributes(ctx, w.doc as StoredCustomer, writtenPaths(w.set).filter((p) => ENCRYPTED[p] && !p.includes('.')))) };
+  const set = sealWrite(w.set, (path, text) => ctx.cipher.encryptSync(id, path, text) as never, ctx.services.index, 'set');
   const after: Array<(conn: AppServices['conn'], customerId: string) => Promise<void>> = [];
   for (const cap of ctx.services.capabilities) {
-    const more = cap.onCustomerWrite?.(w.doc as StoredCustomer, w.set);
+    const more = cap.onCustomerWrite?.(before, w.set);
     if (more?.set) Object.assign(set, more.set);
     if (more?.after) after.push(more.after);
   }
@@ -141,6 +148,21 @@ export async function applyCustomerWrite(ctx: RequestContext, w: CustomerWrite):
   await w.also?.(doc);
   loader(ctx).clear(id).prime(id, doc);
   return doc;
+}
+
+/**
+ * Stored attributes in plaintext, for code that needs a value itself (a code is bound to the address
+ * it was sent to; a write hook compares old and new): decrypted with the request's keys. A value
+ * stored in clear (before `npm run keys:migrate`) is returned as it is.
+ */
+export async function plainAttributes(ctx: RequestContext, doc: StoredCustomer, paths: readonly string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const path of paths) {
+    const stored = path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), doc);
+    if (stored == null || !isEncryptedValue(stored)) out[path] = stored;
+    else out[path] = ENCRYPTED[path] === 'json' ? await ctx.cipher.decryptJson(doc._id, path, stored) : await ctx.cipher.decrypt(doc._id, path, stored);
+  }
+  return out;
 }
 
 /** Self-service admission: the customer exists and no erasure is under way. */
@@ -179,9 +201,17 @@ export async function exportAttributes(ctx: RequestContext, id: string): Promise
   return ctx.guard.view('Customer', doc, everything);
 }
 
-/** System imports (demo data, migrations): inserts whole documents whose data keys the caller created. */
-export async function importCustomers(services: Pick<AppServices, 'conn'>, docs: readonly CustomerDoc[]): Promise<void> {
-  await systemWrite('import customers', () => customerModel(services.conn).insertMany([...docs], { lean: true }).then(() => undefined));
+/**
+ * System imports (demo data): inserts whole documents, sealed like every write, with the data keys
+ * the caller created for them (`keys.createMany`).
+ */
+export async function importCustomers(services: Pick<AppServices, 'conn' | 'index'>, docs: readonly CustomerDoc[], keys: ReadonlyMap<string, Buffer>): Promise<void> {
+  const sealed = docs.map((doc) => {
+    const key = keys.get(doc._id);
+    if (!key) throw new Error(`import: no data key was created for ${doc._id}`);
+    return sealWrite(doc as unknown as Record<string, unknown>, (path, text) => sealField(key, doc._id, path, text), services.index, 'document');
+  });
+  await systemWrite('import customers', () => customerModel(services.conn).insertMany(sealed, { lean: true }).then(() => undefined));
 }
 
 /** Whether any customer is stored (the demo seed runs on an empty database only). */

@@ -126,5 +126,9 @@ export class UpdateCustomerInput {
 export class CustomerFilter {
   @Field(() => String, { nullable: true }) segment?: string | null;
   @Field(() => String, { nullable: true }) country?: string | null;
-  @Field(() => String, { nullable: true, description: 'Matches the start of the full name (case-insensitive).' }) search?: string | null;
+  @Field(() => String, { nullable: true, description: 'Exact email address (case ignored); needs read on email.' }) email?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Words of the full name: matches customers whose name has, for each word given (2 letters or more), a word that starts with it; case and accents ignored.',
+  }) search?: string | null;
 }

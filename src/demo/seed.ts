@@ -1,7 +1,6 @@
 import { appendConsentEvents, type ConsentEventDoc } from '../audit';
 import type { AppServices } from '../core/context';
 import { systemWrite } from '../core/writeScope';
-import { sealField } from '../crypto';
 import { anyCustomer, importCustomers, type CustomerDoc } from '../customers';
 import { taskModel, type TaskDoc } from '../tasks';
 import { DEMO_TASKS } from './personas';
@@ -72,12 +71,11 @@ export interface SeedResult {
  * under each customer's data key, created here as at enrolment), and an open task for each persona
  * that works through tasks.
  */
-export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' | 'keys'>, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
+export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' | 'keys' | 'index'>, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
   const { conn, policies } = services;
   if (await anyCustomer(services)) return { customers: 0, tasks: 0 };
   const rand = prng(20261129);
   const keys = await services.keys.createMany(Array.from({ length: count }, (_, i) => demoCustomerId(i + 1)));
-  const seal = (id: string, path: string, text: string) => sealField(keys.get(id)!, id, path, text);
   const docs: CustomerDoc[] = [];
   const at = new Date(Date.UTC(2026, 0, 15));
   for (let i = 1; i <= count; i += 1) {
@@ -115,18 +113,18 @@ export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' |
         last4: card.number.slice(-4),
         expiryMonth: 1 + Math.floor(rand() * 12),
         expiryYear: now.getUTCFullYear() + 1 + Math.floor(rand() * 4),
-        number: seal(_id, 'paymentCard.number', card.number) as never,
+        number: card.number as never, // sealed by importCustomers, like every write
       };
     }
     if (consentState['health-data'] || rand() < 0.05) {
       doc.health = {
-        conditions: seal(_id, 'health.conditions', JSON.stringify(CONDITIONS.filter(() => rand() < 0.35))) as never,
-        notes: seal(_id, 'health.notes', pick(rand, NOTES)) as never,
+        conditions: CONDITIONS.filter(() => rand() < 0.35) as never,
+        notes: pick(rand, NOTES) as never,
       };
     }
     docs.push(doc);
   }
-  await importCustomers(services, docs);
+  await importCustomers(services, docs, keys);
   // The consent ledger holds the imported consents too, so every customer's history starts somewhere.
   const events: ConsentEventDoc[] = docs.flatMap((d) =>
     d.consents.map((c) => ({ customerId: d._id, key: c.key, granted: c.granted, at: c.at, source: 'import' as const, textVersion: policies.consentKeys.get(c.key)?.textVersion ?? 'unknown' })),

@@ -6,7 +6,7 @@ import type { Agreement } from './agreement';
 
 /** Input fields that name Customer attributes: filtering or writing them reveals the attribute exists. */
 const INPUT_ATTRIBUTES: Record<string, { action: 'read' | 'update'; fields: Record<string, string> }> = {
-  CustomerFilter: { action: 'read', fields: { segment: 'segment', country: 'address.country', search: 'fullName' } },
+  CustomerFilter: { action: 'read', fields: { segment: 'segment', country: 'address.country', search: 'fullName', email: 'email' } },
   UpdateCustomerInput: {
     action: 'update',
     fields: { email: 'email', phone: 'phone', address: 'address', preferences: 'preferences', segment: 'segment', loyaltyTier: 'loyaltyTier', paymentCard: 'paymentCard', health: 'health' },

@@ -11,6 +11,7 @@ import type { AnyAbility, Rule } from '@casl/ability';
 import type { AttributeReader, GuardedField, GuardSpec } from '../core/capability';
 import type { Cipher, Guard, Recorder, RequestContext, Selection, SubjectDoc } from '../core/context';
 import { ErrorCode, SafeError } from '../core/errors';
+import { isEncryptedValue } from '../crypto';
 import type { Action, AppAbility, NamedSubjectType } from '../core/policyModel';
 import { subject } from './ability';
 import { decide } from './decide';
@@ -187,7 +188,7 @@ export class FieldGuard implements Guard {
     const compiled = this.opts.specs.get(typeName);
     if (!compiled) throw new Error(`guard: ${typeName} is not a guarded type`);
     const { cipher } = this.opts;
-    if (!cipher.loaded(doc._id) && encryptedIn(compiled, typeName, selection).some((p) => valueAt(doc, p) != null)) {
+    if (!cipher.loaded(doc._id) && encryptedIn(compiled, typeName, selection).some((p) => isEncryptedValue(valueAt(doc, p)))) {
       return cipher.preload([doc._id]).then(() => this.pass(compiled, typeName, doc, selection));
     }
     return this.pass(compiled, typeName, doc, selection);
@@ -198,7 +199,7 @@ export class FieldGuard implements Guard {
     if (!compiled) throw new Error(`guard: ${typeName} is not a guarded type`);
     const paths = encryptedIn(compiled, typeName, selection);
     if (paths.length === 0) return;
-    const ids = docs.filter((d) => !this.opts.cipher.loaded(d._id) && paths.some((p) => valueAt(d, p) != null)).map((d) => d._id);
+    const ids = docs.filter((d) => !this.opts.cipher.loaded(d._id) && paths.some((p) => isEncryptedValue(valueAt(d, p)))).map((d) => d._id);
     if (ids.length) await this.opts.cipher.preload(ids);
   }
 
@@ -211,7 +212,7 @@ export class FieldGuard implements Guard {
     const reader: AttributeReader = (path) => {
       const stored = valueAt(doc, path);
       const encoding = spec.encrypted[path];
-      if (stored == null || !encoding) return stored;
+      if (stored == null || !encoding || !isEncryptedValue(stored)) return stored; // in clear until `npm run keys:migrate`
       const text = this.opts.cipher.decryptSync(doc._id, path, stored);
       return encoding === 'json' ? JSON.parse(text) : text;
     };

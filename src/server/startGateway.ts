@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { accessLogModel, consentEventModel } from '../audit';
 import type { Config } from '../config';
 import type { AppServices } from '../core/context';
-import { KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
+import { BlindIndex, KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { loadPolicies } from '../policy';
@@ -50,13 +50,18 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
   const policies = loadPolicies(config.policiesDir);
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;
+  let vault: Connection | undefined;
   const started: AppServices['capabilities'][number][] = [];
   let services: AppServices | undefined;
   try {
     conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands });
-    const keyStore = keyStoreFor(conn, config, opts.keyProvider);
-    services = { config, conn, policies, keys: keyStore, capabilities: CAPABILITIES };
-    await Promise.all([accessLogModel(conn).init(), consentEventModel(conn).init(), keyStore.model.init()]);
+    // The key vault: apart from the data (its own deployment in production), so no backup of the data holds its keys.
+    vault = await connectMongoose(config.keyVaultUri ?? database.uri, config.keyVaultDb, { monitorCommands: opts.monitorCommands });
+    const keyStore = keyStoreFor(vault, config, opts.keyProvider);
+    await keyStore.model.init();
+    const index = new BlindIndex(await keyStore.indexKey());
+    services = { config, conn, policies, keys: keyStore, index, capabilities: CAPABILITIES };
+    await Promise.all([accessLogModel(conn).init(), consentEventModel(conn).init()]);
     for (const cap of CAPABILITIES) {
       await cap.start?.(services);
       started.push(cap);
@@ -70,12 +75,14 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
       stop: async () => {
         await gateway.stop();
         for (const cap of [...started].reverse()) await cap.stop?.(running);
+        await vault?.close();
         await conn?.close();
         await database.stop();
       },
     };
   } catch (err) {
     if (services) for (const cap of [...started].reverse()) await cap.stop?.(services).catch(() => undefined);
+    await vault?.close().catch(() => undefined);
     await conn?.close().catch(() => undefined);
     await database.stop().catch(() => undefined);
     throw err;

@@ -7,7 +7,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { RequestContext } from '../core/context';
 import { InputError } from '../core/errors';
 import { requireWriteScope } from '../core/writeScope';
-import { applyCustomerWrite, type CustomerDoc, type StoredCustomer } from '../customers';
+import { applyCustomerWrite, plainAttributes, type StoredCustomer } from '../customers';
 import { toBuffer } from '../crypto';
 import { logger } from '../logger';
 import { outboxModel, OUTBOX_PAYLOAD_PATH } from './outbox';
@@ -121,9 +121,10 @@ export interface StartResult {
 
 const codeId = (prefix: string) => prefix + randomBytes(12).toString('base64url');
 
-function bindingOf(doc: CustomerDoc, channel: VerificationChannel): CodeBinding {
-  const address = channel === VerificationChannel.EMAIL ? doc.email : doc.phone;
-  if (!address) throw new InputError('channel', `the customer has no ${channel} on file to verify`);
+/** The address a code is bound to: the customer's current email or phone, decrypted with the request's keys. */
+async function bindingOf(ctx: RequestContext, doc: StoredCustomer, channel: VerificationChannel): Promise<CodeBinding> {
+  const address = (await plainAttributes(ctx, doc, [channel]))[channel];
+  if (typeof address !== 'string' || !address) throw new InputError('channel', `the customer has no ${channel} on file to verify`);
   return { customerId: doc._id, channel, address };
 }
 
@@ -135,7 +136,7 @@ function bindingOf(doc: CustomerDoc, channel: VerificationChannel): CodeBinding 
  * `authorizedBy` names the rule when it is not the caller's update rule (a customer's own channel).
  */
 export async function startCodeVerification(ctx: RequestContext, doc: StoredCustomer, channel: VerificationChannel, authorizedBy?: string, now = new Date()): Promise<StartResult> {
-  const binding = bindingOf(doc, channel);
+  const binding = await bindingOf(ctx, doc, channel);
   const { conn, config } = ctx.services;
   const codes = verificationCodeModel(conn);
   const recent = await codes.countDocuments({ customerId: doc._id, channel, createdAt: { $gt: new Date(now.getTime() - 3600_000) } }).exec();
@@ -187,7 +188,7 @@ function refuse(rule: string): InputError {
  */
 export async function confirmCode(ctx: RequestContext, doc: StoredCustomer, channel: VerificationChannel, code: string, authorizedBy?: string, now = new Date()): Promise<StoredCustomer> {
   if (typeof code !== 'string' || !CODE_FORMAT.test(code)) throw refuse('must be the 6 digits that were sent');
-  const binding = bindingOf(doc, channel);
+  const binding = await bindingOf(ctx, doc, channel);
   if (!authorizedBy) ctx.guard.authorize('Customer', doc, 'update', ['verification']);
   const codes = verificationCodeModel(ctx.services.conn);
   return ctx.log.commit([{ subjectType: 'Customer', subjectId: doc._id, fields: ['verification'] }], async () => {
@@ -214,7 +215,9 @@ export async function confirmCode(ctx: RequestContext, doc: StoredCustomer, chan
     if (used.modifiedCount !== 1) throw refuse('was already used; start a new verification');
     const verified: StoredVerificationState = { status: VerificationStatus.VERIFIED, method: CODE_METHOD, at: now, ...actorOf(ctx), evidenceRef: null };
     return applyCustomerWrite(ctx, {
-      doc, fields: ['verification'], authorizedBy, set: setVerificationItem(doc.verification, channel, verified), where: { [channel]: binding.address },
+      doc, fields: ['verification'], authorizedBy, set: setVerificationItem(doc.verification, channel, verified),
+      // Still the address the code was sent to (compared through its blind index, or in clear before keys:migrate).
+      where: { $or: [{ [`idx.${channel}`]: ctx.services.index.of(channel, binding.address) }, { [channel]: binding.address }] },
       gone: () => refuse(`was sent to a ${channel} that has changed since; start a new verification`),
     });
   });

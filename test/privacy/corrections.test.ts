@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, plainCustomer } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { logEntry } from '../support/log';
 
@@ -69,7 +69,7 @@ describe('deciding (privacy-officer, privacy-request)', () => {
     const approved = await pat('mutation Approve($id: ID!) { approveCorrection(id: $id, note: "Checked against the passport") { status decidedBy decidedByRole decisionNote decidedAt } }', { id });
     expect(approved.errors).toBeUndefined();
     expect(approved.data!.approveCorrection).toMatchObject({ status: 'APPROVED', decidedBy: 'pat', decidedByRole: 'privacy-officer', decisionNote: 'Checked against the passport' });
-    const held = await app.models.customers.findById('cus_0001').lean().exec();
+    const held = await plainCustomer(app, 'cus_0001');
     expect(held!.birthDate).toBe('1985-06-07');
 
     const log = await logEntry(app, { operationName: 'Approve', subjectType: 'Customer' });
@@ -84,12 +84,12 @@ describe('deciding (privacy-officer, privacy-request)', () => {
   });
 
   it('rejection changes nothing on the customer; a decided request cannot be decided again', async () => {
-    const before = await app.models.customers.findById('cus_0001').lean().exec();
+    const before = await plainCustomer(app, 'cus_0001');
     const asked = await self(REQUEST, { f: 'fullName', v: 'Someone Else' });
     const id = asked.data!.requestCorrection.id as string;
     const rejected = await pat('mutation($id: ID!) { rejectCorrection(id: $id, note: "No supporting document") { status decidedBy } }', { id });
     expect(rejected.data!.rejectCorrection).toEqual({ status: 'REJECTED', decidedBy: 'pat' });
-    const after = await app.models.customers.findById('cus_0001').lean().exec();
+    const after = await plainCustomer(app, 'cus_0001');
     expect(after!.fullName).toBe(before!.fullName);
     const again = await pat('mutation($id: ID!) { approveCorrection(id: $id) { status } }', { id });
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
@@ -105,7 +105,7 @@ describe('deciding (privacy-officer, privacy-request)', () => {
     expect(codes(r)).toEqual(['FORBIDDEN']);
     const list = await pat('{ correctionRequests { id customerId } }');
     expect(list.data!.correctionRequests.map((c: { customerId: string }) => c.customerId).every((c: string) => ['cus_0001', 'cus_0002'].includes(c))).toBe(true);
-    const held = await app.models.customers.findById('cus_0005').lean().exec();
+    const held = await plainCustomer(app, 'cus_0005');
     expect(held!.fullName).not.toBe('Outside Task');
   });
 

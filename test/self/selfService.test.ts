@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TASKS } from '../../src/demo/personas';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, plainCustomer } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { logCount, logEntry } from '../support/log';
 
@@ -125,7 +125,8 @@ describe('updateMyContact', () => {
 describe('exportMyData', () => {
   it('returns a JSON document of everything held, restricted values decrypted, the card without its number', async () => {
     // A seeded customer who holds a card (the demo cards are the three test numbers below).
-    const held = await app.models.customers.findOne({ 'paymentCard.last4': { $exists: true } }).lean().exec();
+    const found = await app.models.customers.findOne({ 'paymentCard.last4': { $exists: true } }, { _id: 1 }).lean().exec();
+    const held = await plainCustomer(app, found!._id);
     expect(held?.paymentCard?.last4).toMatch(/^[0-9]{4}$/);
     const card = held!.paymentCard!;
     const token = app.sign({ kind: 'customer', sub: held!._id });

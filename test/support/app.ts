@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../../src/auth/tokens';
 import { loadConfig, type Config } from '../../src/config';
-import { LocalKeyProvider } from '../../src/crypto';
+import { FieldCipher, isEncryptedValue, LocalKeyProvider } from '../../src/crypto';
+import { ENCRYPTED } from '../../src/customers';
 import { PERSONAS } from '../../src/demo/personas';
-import { customerModel, type CustomerModel } from '../../src/customers/model';
+import { customerModel, type CustomerDoc, type CustomerModel } from '../../src/customers/model';
 import type { AppServices, Audience, Principal, RequestContext } from '../../src/core/context';
 import { authenticate, buildContext, logWriterOf, type RequestHeaders } from '../../src/server/context';
 import { guardSpecsOf } from '../../src/server/schemas';
@@ -40,6 +41,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const config = loadConfig({
     JWT_SECRET: jwtSecret,
     MONGODB_URI: db.uri,
+    KEY_VAULT_URI: db.uri,
     DB_NAME: db.dbName,
     PORT: '0',
     SEED_DEMO: '1',
@@ -76,4 +78,28 @@ export async function contextFor(
   const services = opts.services ?? app.running.services;
   const kit = { services, keyStore: app.running.keyStore, specs: guardSpecsOf(services.capabilities, services.policies), writer: logWriterOf(services) };
   return buildContext(kit, { audience, headers, auth: authenticate(services, audience, headers.authorization), admit: opts.admit });
+}
+
+/**
+ * A stored customer with its encrypted attributes decrypted (with the app's key store), as tests that
+ * compare stored values need; null when the document does not exist. Blind indexes are left out.
+ */
+export async function plainCustomer(app: TestApp, id: string): Promise<(CustomerDoc & Record<string, unknown>) | null> {
+  const doc = await app.models.customers.findById(id).lean<CustomerDoc & Record<string, unknown>>().exec();
+  if (!doc) return null;
+  const cipher = new FieldCipher(app.running.keyStore);
+  const out: Record<string, unknown> = structuredClone(doc);
+  delete out.idx;
+  const at = (root: Record<string, unknown>, parts: string[]) =>
+    parts.reduce<Record<string, unknown> | undefined>((v, k) => (v?.[k] as Record<string, unknown> | undefined) ?? undefined, root);
+  for (const [path, encoding] of Object.entries(ENCRYPTED)) {
+    const parts = path.split('.');
+    const key = parts.at(-1)!;
+    const stored = at(doc, parts.slice(0, -1))?.[key]; // read from the lean document: its BSON Binary values intact
+    const parent = at(out, parts.slice(0, -1));
+    if (parent && stored != null && isEncryptedValue(stored)) {
+      parent[key] = encoding === 'json' ? await cipher.decryptJson(id, path, stored) : await cipher.decrypt(id, path, stored);
+    }
+  }
+  return out as CustomerDoc & Record<string, unknown>;
 }

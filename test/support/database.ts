@@ -23,6 +23,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
         const client = await MongoClient.connect(external, { serverSelectionTimeoutMS: 10_000 });
         try {
           await client.db(dbName).dropDatabase();
+          await client.db(`${dbName}-keys`).dropDatabase(); // the key vault's default database
         } finally {
           await client.close();
         }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from 'mongodb';
 import { BSON } from 'bson';
 import { setLogSink } from '../../src/logger';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, plainCustomer } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { deliveredCode, otherCode, rawDb } from './outbox';
 import { logEntries } from '../support/log';
@@ -36,8 +36,9 @@ const MARK = `mutation($id: ID!, $m: String!, $ref: String!) { markIdentityVerif
 const START_MY = 'mutation($ch: VerificationChannel!) { startMyVerification(channel: $ch) { channel expiresAt attemptsAllowed } }';
 const CONFIRM_MY = `mutation($ch: VerificationChannel!, $code: String!) { confirmMyVerification(channel: $ch, code: $code) { id ${VERIFICATION} } }`;
 
+/** The stored customer, its encrypted attributes decrypted. */
 async function customerRaw(id: string) {
-  const doc = await db.collection('customers').findOne({ _id: id as never });
+  const doc = await plainCustomer(app, id);
   if (!doc) throw new Error(`no customer ${id}`);
   return doc as unknown as { email: string; phone: string; verification?: Record<string, { status: string }> };
 }
@@ -256,6 +257,7 @@ describe('changing a verified address resets it', () => {
     expect((await gql(app.url, CONFIRM_MY, { ...SELF('cus_0003'), variables: { ch: 'PHONE', code } })).errors).toBeUndefined();
     const { phone } = await customerRaw('cus_0003');
     const r = await gql(app.url, `mutation($p: String) { updateCustomer(id: "cus_0003", input: { phone: $p }) { verification { phone { status } } } }`, { ...ALICE(), variables: { p: phone } });
+    expect(r.errors).toBeUndefined();
     expect(r.data?.updateCustomer.verification.phone.status).toBe('VERIFIED');
   });
 

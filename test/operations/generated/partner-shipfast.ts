@@ -5,7 +5,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type CustomerFilter = {
   country?: string | null | undefined;
-  /** Matches the start of the full name (case-insensitive). */
+  /** Words of the full name: matches customers whose name has, for each word given (2 letters or more), a word that starts with it; case and accents ignored. */
   search?: string | null | undefined;
 };
 
