@@ -8,6 +8,7 @@ import { ErrorCode, InputError, SafeError } from '../core/errors';
 import { ID } from '../core/ids';
 import { boundedText, validateBirthDate, validateFullName } from '../customers/input';
 import { findVisible, writeCustomer } from '../customers';
+import { isEncryptedValue } from '../crypto';
 import { actingRoles, subject, visible } from '../policy';
 import { correctionRequestModel, newCorrectionRequestId, type CorrectionRequestDoc, type CorrectionStatus } from './model';
 
@@ -51,6 +52,24 @@ export const MAX_PENDING_PER_CUSTOMER = 20;
 /** The request's fields recorded in the access log when it is read. */
 const REQUEST_FIELDS = ['field', 'proposedValue', 'note', 'status', 'decisionNote'];
 
+/** The request's texts are personal data: sealed under the customer's key, like their attributes. */
+const SEALED = ['proposedValue', 'note', 'decisionNote'] as const;
+const sealedPath = (field: string) => `correction.${field}`;
+
+async function seal(ctx: RequestContext, customerId: string, field: string, text: string | null | undefined): Promise<unknown> {
+  return text == null ? undefined : ctx.cipher.encrypt(customerId, sealedPath(field), text);
+}
+
+/** A stored request with its texts decrypted (a text still in clear, from before sealing, is kept as it is). */
+async function opened(ctx: RequestContext, doc: CorrectionRequestDoc): Promise<CorrectionRequestDoc> {
+  const out = { ...doc } as Record<string, unknown>;
+  for (const field of SEALED) {
+    const v = out[field];
+    if (v != null && isEncryptedValue(v)) out[field] = await ctx.cipher.decrypt(doc.customerId, sealedPath(field), v);
+  }
+  return out as unknown as CorrectionRequestDoc;
+}
+
 function optionalNote(note: string | null | undefined, field: string): string | null {
   return note == null ? null : boundedText(note, field, { min: 1, max: MAX_NOTE_LENGTH, allowNewlines: true });
 }
@@ -78,8 +97,11 @@ export async function requestCorrection(
   const _id = newCorrectionRequestId();
   const fields = ['field', 'proposedValue', ...(cleanNote ? ['note'] : [])];
   return ctx.log.commit([{ subjectType: 'CorrectionRequest', subjectId: _id, fields }], async () => {
-    const doc = await model.create({ _id, customerId, field: checked.field, proposedValue: checked.value, note: cleanNote ?? undefined, status: 'PENDING', requestedAt: new Date() });
-    return doc.toObject() as CorrectionRequestDoc;
+    const doc = await model.create({
+      _id, customerId, field: checked.field, status: 'PENDING', requestedAt: new Date(),
+      proposedValue: await seal(ctx, customerId, 'proposedValue', checked.value), note: await seal(ctx, customerId, 'note', cleanNote),
+    } as unknown as CorrectionRequestDoc);
+    return opened(ctx, doc.toObject() as CorrectionRequestDoc);
   });
 }
 
@@ -97,7 +119,8 @@ export async function listCorrections(ctx: RequestContext, filter: { status?: st
   }
   const docs = await correctionRequestModel(ctx.services.conn).find({ $and: clauses }).sort({ requestedAt: -1, _id: -1 }).limit(500).lean<CorrectionRequestDoc[]>().exec();
   for (const d of docs) ctx.log.read('CorrectionRequest', d._id, REQUEST_FIELDS);
-  return docs;
+  await ctx.cipher.preload([...new Set(docs.map((d) => d.customerId))]);
+  return Promise.all(docs.map((d) => opened(ctx, d)));
 }
 
 /**
@@ -111,10 +134,11 @@ export async function listCorrections(ctx: RequestContext, filter: { status?: st
 export async function decideCorrection(ctx: RequestContext, id: string, decision: Exclude<CorrectionStatus, 'PENDING'>, note: string | null | undefined): Promise<CorrectionRequestDoc> {
   const cleanNote = optionalNote(note, 'note');
   const model = correctionRequestModel(ctx.services.conn);
-  const doc = ID.test(id)
+  const stored = ID.test(id)
     ? await model.findOne({ $and: [visible(ctx.ability, 'update', 'CorrectionRequest'), { _id: id }] }).lean<CorrectionRequestDoc>().exec()
     : null;
-  if (!doc) throw refuse(ctx, 'the correction request', id);
+  if (!stored) throw refuse(ctx, 'the correction request', id);
+  const doc = await opened(ctx, stored);
   if (doc.status !== 'PENDING') throw new InputError('id', `the request was already decided (${doc.status})`);
   if (decision === 'APPROVED') {
     const validate = CORRECTABLE_FIELDS[doc.field];
@@ -134,12 +158,12 @@ export async function decideCorrection(ctx: RequestContext, id: string, decision
     const updated = await model
       .findOneAndUpdate(
         { _id: doc._id, status: 'PENDING' },
-        { $set: { status: decision, decidedAt: new Date(), decidedBy: { id: principal.id, roles: actingRoles(policies, principal, ctx.purpose?.id ?? null) }, decisionNote: cleanNote ?? undefined } },
+        { $set: { status: decision, decidedAt: new Date(), decidedBy: { id: principal.id, roles: actingRoles(policies, principal, ctx.purpose?.id ?? null) }, decisionNote: await seal(ctx, doc.customerId, 'decisionNote', cleanNote) } },
         { returnDocument: 'after' },
       )
       .lean<CorrectionRequestDoc>()
       .exec();
     if (!updated) throw new InputError('id', 'the request was decided by someone else meanwhile');
-    return updated;
+    return opened(ctx, updated);
   });
 }

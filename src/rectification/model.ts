@@ -34,13 +34,14 @@ const correctionRequestSchema = new Schema<CorrectionRequestDoc>(
     _id: { type: String, default: newCorrectionRequestId },
     customerId: { type: String, required: true },
     field: { type: String, required: true },
-    proposedValue: { type: String, required: true },
-    note: String,
+    // Sealed under the customer's data key (corrections.ts): personal data.
+    proposedValue: { type: Schema.Types.Mixed, required: true },
+    note: Schema.Types.Mixed,
     status: { type: String, enum: ['PENDING', 'APPROVED', 'REJECTED'], default: 'PENDING' },
     requestedAt: { type: Date, required: true },
     decidedAt: Date,
     decidedBy: { type: new Schema({ id: String, roles: [String] }, { _id: false }), default: undefined },
-    decisionNote: String,
+    decisionNote: Schema.Types.Mixed,
   },
   { collection: 'correctionRequests', versionKey: false },
 );
