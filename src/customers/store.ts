@@ -218,3 +218,57 @@ export async function importCustomers(services: Pick<AppServices, 'conn' | 'inde
 export async function anyCustomer(services: Pick<AppServices, 'conn'>): Promise<boolean> {
   return (await customerModel(services.conn).estimatedDocumentCount()) > 0;
 }
+
+/** Counts reported by a migration pass. */
+export interface MigrationResult {
+  /** Documents whose attributes were sealed in this pass. */
+  sealed: number;
+  /** Data keys created for customers who had none (enrolled before every attribute was encrypted). */
+  keysCreated: number;
+  /** Documents changed by someone else meanwhile: left for the next pass. */
+  skipped: number;
+}
+
+/**
+ * `npm run keys:migrate`: seals, in place, the attributes of customers still stored in clear (a
+ * deployment from before every personal attribute was encrypted), and writes their blind indexes.
+ * Each document is rewritten only if it still holds the values read (a concurrent write wins and is
+ * picked up by the next pass); the gateway reads both forms meanwhile. Resumable: rerun until 0.
+ */
+export async function sealStoredInClear(
+  services: Pick<AppServices, 'conn' | 'index'> & { keys: { get(id: string): Promise<Buffer>; create(id: string): Promise<Buffer> } },
+  batchSize = 200,
+): Promise<MigrationResult> {
+  const model = customerModel(services.conn);
+  const inClear = { $or: [...Object.keys(ENCRYPTED).map((p) => ({ [p]: { $type: 'string' } })), { 'health.conditions': { $type: 'array' } }] };
+  const result: MigrationResult = { sealed: 0, keysCreated: 0, skipped: 0 };
+  let after: string | null = null;
+  for (;;) {
+    const docs: StoredCustomer[] = await model.find(after ? { $and: [inClear, { _id: { $gt: after } }] } : inClear).sort({ _id: 1 }).limit(batchSize).lean<StoredCustomer[]>().exec();
+    if (docs.length === 0) return result;
+    after = docs.at(-1)!._id;
+    for (const doc of docs) {
+      let key: Buffer;
+      try {
+        key = await services.keys.get(doc._id);
+      } catch {
+        key = await services.keys.create(doc._id);
+        result.keysCreated += 1;
+      }
+      const plain: Record<string, unknown> = {};
+      const unchanged: Record<string, unknown> = {};
+      for (const path of Object.keys(ENCRYPTED)) {
+        const v = path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+        if (typeof v === 'string' || (path === 'health.conditions' && Array.isArray(v))) {
+          plain[path] = v;
+          unchanged[path] = v;
+        }
+      }
+      const set = sealWrite(plain, (path, text) => sealField(key, doc._id, path, text), services.index, 'set');
+      const res = await systemWrite('keys:migrate', () => model.updateOne({ _id: doc._id, ...unchanged }, { $set: set }, { timestamps: false }).exec());
+      if (res.modifiedCount === 1) result.sealed += 1;
+      else result.skipped += 1;
+    }
+    if (docs.length < batchSize) return result;
+  }
+}
