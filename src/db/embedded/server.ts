@@ -7,7 +7,7 @@ import net from 'node:net';
 import { logger } from '../../logger';
 import { ClientConnection } from './connection';
 import { CursorRegistry } from './cursors';
-import { Store } from './store';
+import { Store } from './storage/store';
 
 export interface EmbeddedMongoOptions {
   /** Loopback address to bind. Default `127.0.0.1`; non-loopback addresses are refused. */

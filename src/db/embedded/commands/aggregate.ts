@@ -6,24 +6,60 @@
 import type { Document } from 'bson';
 import { cloneDeep } from 'mingo/util';
 import { CommandError } from '../errors';
-import { runPipeline } from '../mingoEngine';
-import { checkCollectionName } from '../store';
+import { parseCollation, type Collation } from '../query/collation';
+import { countDocuments, readDocuments, resolveHint, type ReadRequest } from '../query/execute';
+import { runPipeline } from '../query/mingoEngine';
+import { checkCollectionName } from '../storage/store';
 import { arrayArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
-import { matching } from './reads';
 import { prepareInsert } from './writes';
 
 /**
- * The pipeline's input and the stages left to run. A leading `$match` is applied here, narrowed
- * through the `_id` map / unique indexes (see matching); running it again in mingo would give the
- * same documents, so it is dropped from the stages.
+ * The pipeline's input and the stages left to run. Leading `$match` stages, then a `$sort`, then
+ * `$skip`/`$limit` stages are answered like a find (through the planner: indexes, early stop);
+ * running them again in mingo would give the same documents, so they are dropped from the stages.
  */
-function source(cmd: Document, ctx: CommandContext, pipeline: Document[]): { ns: string; docs: Document[]; stages: Document[] } {
-  if (cmd.aggregate === 1) return { ns: `${ctx.db}.$cmd.aggregate`, docs: [], stages: pipeline };
+function source(cmd: Document, ctx: CommandContext, pipeline: Document[], collation?: Collation): { ns: string; docs: () => Document[]; count: () => number; stages: Document[] } {
+  if (cmd.aggregate === 1) return { ns: `${ctx.db}.$cmd.aggregate`, docs: () => [], count: () => 0, stages: pipeline };
   const name = checkCollectionName(ctx.db, cmd.aggregate);
-  const first = pipeline[0];
-  const filter = first && Object.keys(first).length === 1 && isDocument(first.$match) ? first.$match : undefined;
-  if (!filter) return { ns: `${ctx.db}.${name}`, docs: ctx.store.get(ctx.db, name)?.all() ?? [], stages: pipeline };
-  return { ns: `${ctx.db}.${name}`, docs: matching(ctx, name, filter, docArg(cmd, 'collation')), stages: pipeline.slice(1) };
+  const coll = ctx.store.get(ctx.db, name);
+  const ns = `${ctx.db}.${name}`;
+  const stageOf = (i: number): [string, unknown] | undefined => {
+    const s = pipeline[i];
+    const keys = s && typeof s === 'object' ? Object.keys(s) : [];
+    return keys.length === 1 ? [keys[0], s[keys[0]]] : undefined;
+  };
+  let i = 0;
+  const matches: Document[] = [];
+  while (stageOf(i)?.[0] === '$match' && isDocument(stageOf(i)![1])) matches.push(stageOf(i++)![1] as Document);
+  let sort: Document | undefined;
+  if (stageOf(i)?.[0] === '$sort' && isDocument(stageOf(i)![1])) sort = stageOf(i++)![1] as Document;
+  let skip = 0;
+  let limit: number | undefined;
+  for (;;) {
+    const st = stageOf(i);
+    const n = st && typeof st[1] === 'number' && Number.isInteger(st[1]) ? st[1] : undefined;
+    if (st?.[0] === '$skip' && n !== undefined && n >= 0) {
+      skip += n;
+      if (limit !== undefined) limit = Math.max(0, limit - n);
+    } else if (st?.[0] === '$limit' && n !== undefined && n > 0) {
+      limit = limit === undefined ? n : Math.min(limit, n);
+    } else break;
+    i++;
+  }
+  const req: ReadRequest = {
+    filter: matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches },
+    sort,
+    skip,
+    limit: limit === 0 ? undefined : limit,
+    hint: cmd.hint,
+    collation,
+  };
+  if (limit === 0) return { ns, docs: () => [], count: () => 0, stages: pipeline.slice(i) };
+  if (i === 0) {
+    if (coll && cmd.hint !== undefined) resolveHint(coll, cmd.hint);
+    return { ns, docs: () => coll?.all() ?? [], count: () => coll?.size ?? 0, stages: pipeline };
+  }
+  return { ns, docs: () => readDocuments(coll, req), count: () => countDocuments(coll, req), stages: pipeline.slice(i) };
 }
 
 function isDocument(v: unknown): v is Document {
@@ -43,7 +79,7 @@ const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count'
  * `{ _id, <field>: count }`, none for no input, as mingo's $group gives. `undefined` for any other
  * pipeline.
  */
-function countOnly(stages: Document[], docs: Document[]): Document[] | undefined {
+function countOnly(stages: Document[], count: () => number): Document[] | undefined {
   if (stages.length !== 1 || Object.keys(stages[0]).length !== 1 || !isDocument(stages[0].$group)) return undefined;
   const group = stages[0].$group;
   const fields = Object.keys(group);
@@ -51,7 +87,8 @@ function countOnly(stages: Document[], docs: Document[]): Document[] | undefined
   const field = fields[1];
   const acc = group[field];
   if (field === '' || field.startsWith('$') || field.includes('.') || !isDocument(acc) || Object.keys(acc).length !== 1 || acc.$sum !== 1) return undefined;
-  return docs.length === 0 ? [] : [{ _id: group._id, [field]: docs.length }];
+  const n = count();
+  return n === 0 ? [] : [{ _id: group._id, [field]: n }];
 }
 
 function readOnly(stages: Document[]): boolean {
@@ -77,7 +114,8 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   }
   const last = pipeline[pipeline.length - 1];
   const out = last && '$out' in last ? last.$out : undefined;
-  const { ns, docs, stages } = source(cmd, ctx, out === undefined ? pipeline : pipeline.slice(0, -1));
+  const collation = parseCollation(cmd.collation);
+  const { ns, docs, count, stages } = source(cmd, ctx, out === undefined ? pipeline : pipeline.slice(0, -1), collation);
   if (pipeline.some((s, i) => s && ('$merge' in s || ('$out' in s && i !== pipeline.length - 1)))) {
     throw CommandError.of('IllegalOperation', '$merge is not supported by the embedded store, and $out must be the last stage');
   }
@@ -86,9 +124,9 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   // $out stores the results in another collection: they are copies, as with any other pipeline.
   const copy = out !== undefined || !readOnly(stages);
   const result =
-    (!copy && stages.length === 0 ? docs : undefined) ??
-    (out === undefined ? countOnly(stages, docs) : undefined) ??
-    runPipeline(docs, stages, resolver, docArg(cmd, 'collation'), copy);
+    (!copy && stages.length === 0 ? docs() : undefined) ??
+    (out === undefined ? countOnly(stages, count) : undefined) ??
+    runPipeline(docs(), stages, { resolver, collation }, copy);
   if (out !== undefined) {
     writeOut(ctx, out, result);
     return ctx.cursors.first(ns, [], undefined);

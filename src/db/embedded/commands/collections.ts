@@ -1,7 +1,7 @@
 /** Collection and database commands: create, drop, dropDatabase, listCollections, listDatabases, dbStats. */
 import { BSON, type Document } from 'bson';
 import { CommandError } from '../errors';
-import { compileFilter } from '../mingoEngine';
+import { compileFilter } from '../query/mingoEngine';
 import { boolArg, collectionArg, countArg, docArg, type CommandHandler } from './context';
 
 const create: CommandHandler = (cmd, ctx) => {

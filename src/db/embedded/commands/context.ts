@@ -2,7 +2,7 @@
 import type { Document } from 'bson';
 import type { CursorRegistry } from '../cursors';
 import { CommandError } from '../errors';
-import { checkCollectionName, type Store } from '../store';
+import { checkCollectionName, type Store } from '../storage/store';
 
 export interface CommandContext {
   store: Store;

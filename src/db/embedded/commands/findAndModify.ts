@@ -1,8 +1,9 @@
 /** findAndModify: one document found (by query and sort), then updated, replaced or removed. */
 import type { Document } from 'bson';
 import { CommandError } from '../errors';
-import { shape } from '../mingoEngine';
-import { updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
+import { parseCollation } from '../query/collation';
+import { project } from '../query/mingoEngine';
+import { updatedDocument, upsertDocument, type UpdateSpec } from '../query/updates';
 import { arrayArg, boolArg, collectionArg, docArg, type CommandHandler } from './context';
 import { matching } from './reads';
 import { prepareInsert } from './writes';
@@ -23,24 +24,24 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   if (remove && upsert) throw CommandError.of('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   if (remove && returnNew) throw CommandError.of('FailedToParse', 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
 
-  const collation = docArg(cmd, 'collation');
-  const [found] = shape(matching(ctx, name, query, collation), { sort: docArg(cmd, 'sort'), limit: 1, collation });
-  const project = (doc: Document | undefined): Document | null => (doc ? shape([doc], { projection: fields })[0] ?? null : null);
+  const collation = parseCollation(cmd.collation);
+  const [found] = matching(ctx, name, { filter: query, sort: docArg(cmd, 'sort'), limit: 1, hint: cmd.hint, collation });
+  const shown = (doc: Document | undefined): Document | null => (doc ? project([doc], fields, { collation })[0] ?? null : null);
 
   if (remove) {
     if (found) ctx.store.get(ctx.db, name)!.remove(found);
-    return { lastErrorObject: { n: found ? 1 : 0 }, value: project(found), ok: 1 };
+    return { lastErrorObject: { n: found ? 1 : 0 }, value: shown(found), ok: 1 };
   }
   const coll = ctx.store.getOrCreate(ctx.db, name);
   if (found) {
     const next = updatedDocument(found, u!, { arrayFilters, filter: query });
     if (next.changed) coll.replace(found, next.doc);
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? next.doc : found), ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: shown(returnNew ? next.doc : found), ok: 1 };
   }
   if (upsert) {
     const doc = prepareInsert(upsertDocument(query, u!, { arrayFilters }));
     coll.insert(doc);
-    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? project(doc) : null, ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? shown(doc) : null, ok: 1 };
   }
   return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
 };

@@ -5,7 +5,7 @@
 import type { Document } from 'bson';
 import { logger } from '../../../logger';
 import { CommandError, errorReply } from '../errors';
-import { checkDbName } from '../store';
+import { checkDbName } from '../storage/store';
 import { aggregateCommands } from './aggregate';
 import { collectionCommands } from './collections';
 import type { CommandContext } from './context';

@@ -1,9 +1,9 @@
 /** Index commands: createIndexes, listIndexes, dropIndexes. Unique indexes are enforced by Collection. */
 import type { Document } from 'bson';
-import type { Collection } from '../collection';
+import type { Collection } from '../storage/collection';
 import { CommandError } from '../errors';
-import { defaultIndexName } from '../indexSpec';
-import { canonicalKey } from '../keys';
+import { defaultIndexName } from '../storage/indexSpec';
+import { canonicalKey } from '../storage/keys';
 import { arrayArg, collectionArg, countArg, docArg, type CommandHandler } from './context';
 
 /** Options that make two indexes on the same key different indexes. */

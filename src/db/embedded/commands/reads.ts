@@ -1,46 +1,34 @@
-/** Read commands: find (with cursors), getMore, killCursors, count, distinct. */
+/** Read commands: find (with cursors), getMore, killCursors, count, distinct, explain. */
 import { Long, type Document } from 'bson';
-import type { Collection } from '../collection';
 import { CommandError } from '../errors';
-import { canonicalKey, valuesAtPath } from '../keys';
-import { compileFilter, shape } from '../mingoEngine';
-import { checkCollectionName } from '../store';
+import { parseCollation } from '../query/collation';
+import { countDocuments, explainRead, readDocuments, type ReadRequest } from '../query/execute';
+import { project } from '../query/mingoEngine';
+import { canonicalKey, valuesAtPath } from '../storage/keys';
+import { checkCollectionName } from '../storage/store';
 import { boolArg, collectionArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
 
-/**
- * The documents of `coll` matching `filter`, narrowed through the `_id` map or a unique index
- * when there is no collation. Narrowing only drops an `_id` conjunct that is valid and exact, so
- * the residual filter fails to compile exactly when the whole filter does.
- */
-export function matchingIn(coll: Collection, filter: Document | undefined, collation?: Document): Document[] {
-  if (collation) return coll.all().filter(compileFilter(filter, collation));
-  const narrowed = coll.narrow(filter);
-  return narrowed.docs.filter(compileFilter(narrowed.filter));
-}
-
-/** The documents of `coll` matching `filter` (none when the collection does not exist). */
-export function matching(ctx: CommandContext, coll: string, filter: Document | undefined, collation?: Document): Document[] {
-  const c = ctx.store.get(ctx.db, coll);
-  if (c) return matchingIn(c, filter, collation);
-  compileFilter(filter, collation); // an invalid filter fails even without a collection
-  return [];
+/** The documents of collection `name` matching a read request (none when it does not exist). */
+export function matching(ctx: CommandContext, name: string, req: ReadRequest): Document[] {
+  return readDocuments(ctx.store.get(ctx.db, name), req);
 }
 
 const find: CommandHandler = (cmd, ctx) => {
   const coll = collectionArg(cmd, ctx);
-  const filter = docArg(cmd, 'filter');
-  const collation = docArg(cmd, 'collation');
   const rawLimit = cmd.limit;
   if (typeof rawLimit === 'number' && rawLimit < 0) {
     throw CommandError.of('BadValue', `BSON field 'limit' value must be >= 0, actual value '${rawLimit}'`);
   }
-  const docs = shape(matching(ctx, coll, filter, collation), {
+  const collation = parseCollation(cmd.collation);
+  const req: ReadRequest = {
+    filter: docArg(cmd, 'filter'),
     sort: docArg(cmd, 'sort'),
     skip: countArg(cmd, 'skip'),
     limit: countArg(cmd, 'limit'),
-    projection: docArg(cmd, 'projection'),
+    hint: cmd.hint,
     collation,
-  });
+  };
+  const docs = project(matching(ctx, coll, req), docArg(cmd, 'projection'), { collation });
   return ctx.cursors.first(`${ctx.db}.${coll}`, docs, countArg(cmd, 'batchSize'), boolArg(cmd, 'singleBatch'));
 };
 
@@ -74,25 +62,37 @@ const killCursors: CommandHandler = (cmd, ctx) => {
 };
 
 const count: CommandHandler = (cmd, ctx) => {
-  const coll = collectionArg(cmd, ctx);
-  const docs = matching(ctx, coll, docArg(cmd, 'query'), docArg(cmd, 'collation'));
-  const skip = countArg(cmd, 'skip') ?? 0;
+  const name = collectionArg(cmd, ctx);
   const limit = Math.abs(typeof cmd.limit === 'number' ? cmd.limit : 0);
-  const n = Math.max(0, docs.length - skip);
-  return { n: limit ? Math.min(limit, n) : n, ok: 1 };
+  const n = countDocuments(ctx.store.get(ctx.db, name), {
+    filter: docArg(cmd, 'query'),
+    skip: countArg(cmd, 'skip'),
+    limit,
+    hint: cmd.hint,
+    collation: parseCollation(cmd.collation),
+  });
+  return { n, ok: 1 };
 };
 
 const distinct: CommandHandler = (cmd, ctx) => {
   const coll = collectionArg(cmd, ctx);
   const key = cmd.key;
   if (typeof key !== 'string') throw CommandError.of('TypeMismatch', "BSON field 'distinct.key' is the wrong type, expected type 'string'");
-  const seen = new Set<string>();
+  const collation = parseCollation(cmd.collation);
   const values: unknown[] = [];
-  for (const doc of matching(ctx, coll, docArg(cmd, 'query'), docArg(cmd, 'collation'))) {
+  const seen = new Set<string>();
+  for (const doc of matching(ctx, coll, { filter: docArg(cmd, 'query'), collation })) {
     const at = valuesAtPath(doc, key);
     if (!at.present) continue;
     for (const v of at.values) {
       if (v === undefined) continue;
+      if (collation) {
+        if (values.some((x) => typeof x === 'string' && typeof v === 'string' && collation.compare(x, v) === 0)) continue;
+        if (typeof v === 'string') {
+          values.push(v);
+          continue;
+        }
+      }
       const k = canonicalKey(v);
       if (!seen.has(k)) {
         seen.add(k);
@@ -103,23 +103,37 @@ const distinct: CommandHandler = (cmd, ctx) => {
   return { values, ok: 1 };
 };
 
-
 /**
- * explain for find/aggregate/count/distinct/update/delete/findAndModify: a minimal
- * queryPlanner section (the embedded store always scans or looks up by _id).
+ * explain for find/aggregate/count/distinct/update/delete/findAndModify: the queryPlanner section
+ * with the plan the embedded store would run (COLLSCAN, IXSCAN, OR, EOF).
  */
 const explain: CommandHandler = (cmd, ctx) => {
   const inner = docArg(cmd, 'explain');
   if (!inner || Object.keys(inner).length === 0) throw CommandError.of('FailedToParse', 'explain command requires a nested object');
   const name = Object.keys(inner)[0];
   const coll = checkCollectionName(ctx.db, inner[name]);
-  return {
-    queryPlanner: {
-      namespace: `${ctx.db}.${coll}`,
-      parsedQuery: inner.filter ?? inner.query ?? {},
-      winningPlan: { stage: 'COLLSCAN' },
-      rejectedPlans: [],
+  const filter = (inner.filter ?? inner.query ?? (Array.isArray(inner.updates) ? inner.updates[0]?.q : undefined) ??
+    (Array.isArray(inner.deletes) ? inner.deletes[0]?.q : undefined) ?? {}) as Document;
+  const verbosity = cmd.verbosity ?? 'allPlansExecution';
+  if (!['queryPlanner', 'executionStats', 'allPlansExecution'].includes(verbosity)) {
+    throw CommandError.of('BadValue', `verbosity must be one of queryPlanner, executionStats, allPlansExecution; got ${JSON.stringify(verbosity)}`);
+  }
+  const read = name === 'find' || name === 'count' || name === 'distinct';
+  const { winningPlan, executionStats } = explainRead(
+    ctx.store.get(ctx.db, coll),
+    {
+      filter,
+      sort: inner.sort as Document | undefined,
+      skip: typeof inner.skip === 'number' ? inner.skip : undefined,
+      limit: typeof inner.limit === 'number' ? Math.abs(inner.limit) : undefined,
+      hint: inner.hint,
+      collation: parseCollation(inner.collation),
     },
+    read && verbosity !== 'queryPlanner',
+  );
+  return {
+    queryPlanner: { namespace: `${ctx.db}.${coll}`, parsedQuery: filter, winningPlan, rejectedPlans: [] },
+    ...(executionStats ? { executionStats } : {}),
     command: inner,
     serverInfo: { host: 'embedded', version: '7.0.0' },
     ok: 1,

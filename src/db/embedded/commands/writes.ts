@@ -1,13 +1,13 @@
 /** Write commands: insert, update, delete, with mongod's n / nModified / upserted / writeErrors. */
 import { ObjectId, type Document } from 'bson';
-import type { Collection } from '../collection';
+import type { Collection } from '../storage/collection';
 import { bsonSize } from '../docSize';
 import { CommandError } from '../errors';
-import { compileFilter } from '../mingoEngine';
-import { idFirst, isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
+import { parseCollation } from '../query/collation';
+import { readDocuments } from '../query/execute';
+import { idFirst, isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../query/updates';
 import { MAX_BSON_SIZE } from '../wire';
 import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from './context';
-import { matchingIn } from './reads';
 
 interface WriteError {
   index: number;
@@ -66,6 +66,7 @@ interface UpdateStatement {
   multi?: boolean;
   arrayFilters?: Document[];
   collation?: Document;
+  hint?: unknown;
 }
 
 const update: CommandHandler = (cmd, ctx) => {
@@ -85,8 +86,7 @@ const update: CommandHandler = (cmd, ctx) => {
       if (stmt.multi && !isPipeline(u) && !isOperatorUpdate(u)) {
         throw CommandError.of('FailedToParse', 'multi update is not supported for replacement-style update');
       }
-      const matched = matchingIn(coll, stmt.q, stmt.collation);
-      const targets = stmt.multi ? matched : matched.slice(0, 1);
+      const targets = readDocuments(coll, { filter: stmt.q, limit: stmt.multi ? undefined : 1, hint: stmt.hint, collation: parseCollation(stmt.collation) });
       for (const doc of targets) {
         const next = updatedDocument(doc, u, { arrayFilters: stmt.arrayFilters, filter: stmt.q });
         n++;
@@ -112,6 +112,7 @@ interface DeleteStatement {
   q?: Document;
   limit?: number;
   collation?: Document;
+  hint?: unknown;
 }
 
 const del: CommandHandler = (cmd, ctx) => {
@@ -125,12 +126,9 @@ const del: CommandHandler = (cmd, ctx) => {
     if (ordered && errors.length) return;
     try {
       if (stmt.limit !== 0 && stmt.limit !== 1) throw CommandError.of('FailedToParse', 'The limit field in delete objects must be 0 or 1');
-      if (!coll) {
-        compileFilter(stmt.q, stmt.collation); // an invalid filter fails even without a collection
-        return;
-      }
-      const matched = matchingIn(coll, stmt.q, stmt.collation);
-      for (const doc of stmt.limit === 1 ? matched.slice(0, 1) : matched) {
+      const matched = readDocuments(coll, { filter: stmt.q, limit: stmt.limit === 1 ? 1 : undefined, hint: stmt.hint, collation: parseCollation(stmt.collation) });
+      for (const doc of matched) {
+        if (!coll) break;
         coll.remove(doc);
         n++;
       }

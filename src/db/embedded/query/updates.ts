@@ -5,8 +5,8 @@
  */
 import { ObjectId, type Document } from 'bson';
 import { cloneDeep, isEqual } from 'mingo/util';
-import { CommandError } from './errors';
-import { canonicalKey } from './keys';
+import { CommandError } from '../errors';
+import { canonicalKey } from '../storage/keys';
 import { applyOperators, runPipeline } from './mingoEngine';
 
 export type UpdateSpec = Document | Document[];

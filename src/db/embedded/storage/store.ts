@@ -1,7 +1,7 @@
 /** All databases of one embedded server: database name → collection name → Collection. */
 import type { Document } from 'bson';
 import { Collection } from './collection';
-import { CommandError } from './errors';
+import { CommandError } from '../errors';
 
 const INVALID_DB_CHARS = /[/\\. "$\0]/;
 
