@@ -7,6 +7,7 @@ import net from 'node:net';
 import { logger } from '../../logger';
 import { ClientConnection } from './connection';
 import { CursorRegistry } from './cursors';
+import { SessionRegistry } from './sessions';
 import { Store } from './storage/store';
 
 export interface EmbeddedMongoOptions {
@@ -24,6 +25,7 @@ export class EmbeddedMongoServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly store = new Store();
   private readonly cursors = new CursorRegistry();
+  private readonly sessions = new SessionRegistry();
   private readonly sweeper: NodeJS.Timeout;
   private readonly startedAt = new Date();
   private nextConnectionId = 1;
@@ -78,6 +80,7 @@ export class EmbeddedMongoServer {
     new ClientConnection(socket, {
       store: this.store,
       cursors: this.cursors,
+      sessions: this.sessions,
       connectionId: this.nextConnectionId++,
       remote: `${socket.remoteAddress}:${socket.remotePort}`,
       connections: () => this.sockets.size,

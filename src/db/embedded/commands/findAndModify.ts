@@ -3,10 +3,14 @@ import type { Document } from 'bson';
 import { CommandError } from '../errors';
 import { parseCollation } from '../query/collation';
 import { project } from '../query/mingoEngine';
+import { readDocuments } from '../query/execute';
 import { updatedDocument, upsertDocument, type UpdateSpec } from '../query/updates';
+import { evaluateLet } from '../query/variables';
+import { prepareInsert } from '../validation/storedDocument';
+import { validateWrite } from '../validation/validator';
 import { arrayArg, boolArg, collectionArg, docArg, type CommandHandler } from './context';
-import { matching } from './reads';
-import { prepareInsert } from './writes';
+import { refuseView } from './views';
+import { replaceChecked } from './writes';
 
 const findAndModify: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, ctx);
@@ -24,9 +28,12 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   if (remove && upsert) throw CommandError.of('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   if (remove && returnNew) throw CommandError.of('FailedToParse', 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
 
+  refuseView(ctx, name);
   const collation = parseCollation(cmd.collation);
-  const [found] = matching(ctx, name, { filter: query, sort: docArg(cmd, 'sort'), limit: 1, hint: cmd.hint, collation });
-  const shown = (doc: Document | undefined): Document | null => (doc ? project([doc], fields, { collation })[0] ?? null : null);
+  const variables = evaluateLet(cmd.let, 'findAndModify.let');
+  const bypass = boolArg(cmd, 'bypassDocumentValidation');
+  const [found] = readDocuments(ctx.store.get(ctx.db, name), { filter: query, sort: docArg(cmd, 'sort'), limit: 1, hint: cmd.hint, collation, variables });
+  const shown = (doc: Document | undefined): Document | null => (doc ? project([doc], fields, { collation, variables })[0] ?? null : null);
 
   if (remove) {
     if (found) ctx.store.get(ctx.db, name)!.remove(found);
@@ -34,12 +41,13 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   }
   const coll = ctx.store.getOrCreate(ctx.db, name);
   if (found) {
-    const next = updatedDocument(found, u!, { arrayFilters, filter: query });
-    if (next.changed) coll.replace(found, next.doc);
+    const next = updatedDocument(found, u!, { arrayFilters, filter: query, variables });
+    if (next.changed) replaceChecked(coll, found, next.doc, bypass);
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: shown(returnNew ? next.doc : found), ok: 1 };
   }
   if (upsert) {
-    const doc = prepareInsert(upsertDocument(query, u!, { arrayFilters }));
+    const doc = prepareInsert(upsertDocument(query, u!, { arrayFilters, variables }));
+    validateWrite(coll.validator, coll.ns, doc, undefined, bypass);
     coll.insert(doc);
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? shown(doc) : null, ok: 1 };
   }

@@ -4,12 +4,26 @@ import { CommandError } from '../errors';
 import { parseCollation } from '../query/collation';
 import { countDocuments, explainRead, readDocuments, type ReadRequest } from '../query/execute';
 import { project } from '../query/mingoEngine';
+import { evaluateLet } from '../query/variables';
 import { canonicalKey, valuesAtPath } from '../storage/keys';
 import { checkCollectionName } from '../storage/store';
+import { runAggregate } from './aggregate';
 import { boolArg, collectionArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
+import { isView } from './views';
 
-/** The documents of collection `name` matching a read request (none when it does not exist). */
+/** A read request as pipeline stages, for a view (mongod runs reads on views as aggregations). */
+function asStages(req: ReadRequest): Document[] {
+  return [
+    ...(req.filter && Object.keys(req.filter).length ? [{ $match: req.filter }] : []),
+    ...(req.sort && Object.keys(req.sort).length ? [{ $sort: req.sort }] : []),
+    ...(req.skip ? [{ $skip: req.skip }] : []),
+    ...(req.limit ? [{ $limit: req.limit }] : []),
+  ];
+}
+
+/** The documents of collection or view `name` matching a read request (none when it does not exist). */
 export function matching(ctx: CommandContext, name: string, req: ReadRequest): Document[] {
+  if (isView(ctx, name)) return runAggregate(ctx, name, asStages(req), { collation: req.collation, variables: req.variables });
   return readDocuments(ctx.store.get(ctx.db, name), req);
 }
 
@@ -20,6 +34,7 @@ const find: CommandHandler = (cmd, ctx) => {
     throw CommandError.of('BadValue', `BSON field 'limit' value must be >= 0, actual value '${rawLimit}'`);
   }
   const collation = parseCollation(cmd.collation);
+  const variables = evaluateLet(cmd.let, 'find.let');
   const req: ReadRequest = {
     filter: docArg(cmd, 'filter'),
     sort: docArg(cmd, 'sort'),
@@ -27,9 +42,22 @@ const find: CommandHandler = (cmd, ctx) => {
     limit: countArg(cmd, 'limit'),
     hint: cmd.hint,
     collation,
+    variables,
   };
-  const docs = project(matching(ctx, coll, req), docArg(cmd, 'projection'), { collation });
-  return ctx.cursors.first(`${ctx.db}.${coll}`, docs, countArg(cmd, 'batchSize'), boolArg(cmd, 'singleBatch'));
+  if (boolArg(cmd, 'awaitData') && !boolArg(cmd, 'tailable')) {
+    throw CommandError.of('FailedToParse', "Cannot set 'awaitData' without also setting 'tailable'");
+  }
+  if (boolArg(cmd, 'tailable') && ctx.store.get(ctx.db, coll)) {
+    // The store has no capped collections, so no collection can be tailed.
+    throw CommandError.of('BadValue', `error processing query: ns=${ctx.db}.${coll} tailable cursor requested on non capped collection`);
+  }
+  let docs = matching(ctx, coll, req);
+  if (boolArg(cmd, 'showRecordId')) {
+    const stored = ctx.store.get(ctx.db, coll);
+    docs = docs.map((d) => ({ ...d, $recordId: Long.fromNumber(stored?.recordById(d._id)?.seq ?? 0) }));
+  }
+  docs = project(docs, docArg(cmd, 'projection'), { collation, variables });
+  return ctx.cursors.first(`${ctx.db}.${coll}`, docs, countArg(cmd, 'batchSize'), boolArg(cmd, 'singleBatch'), boolArg(cmd, 'noCursorTimeout'));
 };
 
 function cursorId(v: unknown): number | undefined {
@@ -64,14 +92,15 @@ const killCursors: CommandHandler = (cmd, ctx) => {
 const count: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, ctx);
   const limit = Math.abs(typeof cmd.limit === 'number' ? cmd.limit : 0);
-  const n = countDocuments(ctx.store.get(ctx.db, name), {
+  const req: ReadRequest = {
     filter: docArg(cmd, 'query'),
     skip: countArg(cmd, 'skip'),
     limit,
     hint: cmd.hint,
     collation: parseCollation(cmd.collation),
-  });
-  return { n, ok: 1 };
+  };
+  if (isView(ctx, name)) return { n: matching(ctx, name, req).length, ok: 1 };
+  return { n: countDocuments(ctx.store.get(ctx.db, name), req), ok: 1 };
 };
 
 const distinct: CommandHandler = (cmd, ctx) => {

@@ -68,8 +68,14 @@ export const serverCommands: Record<string, CommandHandler> = {
   ping: ok,
   buildInfo,
   buildinfo: buildInfo,
-  endSessions: ok,
-  killSessions: ok,
+  endSessions: (cmd, ctx) => {
+    ctx.sessions.end(cmd.endSessions);
+    return { ok: 1 };
+  },
+  killSessions: (cmd, ctx) => {
+    ctx.sessions.end(cmd.killSessions);
+    return { ok: 1 };
+  },
   killAllSessions: ok,
   refreshSessions: ok,
   getParameter,

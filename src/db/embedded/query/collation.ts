@@ -6,7 +6,6 @@
  * collation. Options ICU cannot honour through `Intl` are refused, never approximated.
  */
 import type { Document } from 'bson';
-import { Context } from 'mingo';
 import { flatten, isNil, resolve } from 'mingo/util';
 import { CommandError, unknownField, unsupported } from '../errors';
 import { compareValues, typeRank, type StringCompare } from '../storage/bsonOrder';
@@ -15,8 +14,8 @@ export interface Collation {
   /** The collation as given (shown back where mongod shows it). */
   spec: Document;
   compare: StringCompare;
-  /** Query operators that match under this collation, merged over mingo's. */
-  context: Context;
+  /** Query operators that match under this collation, in place of mingo's. */
+  queryOperators: Record<string, unknown>;
 }
 
 const FIELDS: Record<string, 'string' | 'bool' | 'int'> = {
@@ -97,7 +96,7 @@ export function parseCollation(raw: unknown): Collation | undefined {
     caseFirst: spec.caseFirst === 'upper' ? 'upper' : spec.caseFirst === 'lower' ? 'lower' : 'false',
   });
   const compare: StringCompare = (a, b) => collator.compare(a, b);
-  return { spec, compare, context: queryOperators(compare) };
+  return { spec, compare, queryOperators: queryOperators(compare) };
 }
 
 type Predicate = (lhs: unknown, rhs: unknown, depth: number) => boolean;
@@ -110,7 +109,7 @@ function operator(pred: Predicate) {
   };
 }
 
-function queryOperators(str: StringCompare): Context {
+function queryOperators(str: StringCompare): Record<string, unknown> {
   const equal = (a: unknown, b: unknown): boolean => {
     if (isNil(a) && isNil(b)) return true;
     if (isNil(a) || isNil(b)) return false;
@@ -132,16 +131,14 @@ function queryOperators(str: StringCompare): Context {
     const values = Array.isArray(a) ? a : [a];
     return values.some((v) => typeRank(v) === typeRank(b) && !isNil(v) && test(compareValues(v, b, str)));
   };
-  return Context.init({
-    query: {
-      $eq: operator(eq),
-      $ne: operator((a, b, d) => !eq(a, b, d)),
-      $in: operator(inList),
-      $nin: operator((a, b, d) => !inList(a, b, d)),
-      $gt: operator(ordered((c) => c > 0)),
-      $gte: operator(ordered((c) => c >= 0)),
-      $lt: operator(ordered((c) => c < 0)),
-      $lte: operator(ordered((c) => c <= 0)),
-    } as never,
-  });
+  return {
+    $eq: operator(eq),
+    $ne: operator((a, b, d) => !eq(a, b, d)),
+    $in: operator(inList),
+    $nin: operator((a, b, d) => !inList(a, b, d)),
+    $gt: operator(ordered((c) => c > 0)),
+    $gte: operator(ordered((c) => c >= 0)),
+    $lt: operator(ordered((c) => c < 0)),
+    $lte: operator(ordered((c) => c <= 0)),
+  };
 }

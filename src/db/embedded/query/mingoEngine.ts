@@ -1,17 +1,26 @@
 /**
  * The one place that talks to mingo: compiled filters, projections, updates, aggregation
- * pipelines. mingo's default entry point registers every operator; a collation adds its own
- * comparison operators, `let` variables are mingo's global variables, and `$sort` inside a
- * pipeline sorts as the rest of the store does (see sort.ts). mingo errors are translated into
- * mongod's error codes.
+ * pipelines. The store builds mingo's operator context itself (mingo's default entry point lets
+ * its own operators win over any given): `$sort` inside a pipeline sorts as the rest of the store
+ * does (see sort.ts), and a collation replaces the comparison query operators. `let` variables
+ * are mingo's global variables. mingo errors are translated into mongod's error codes.
  */
-import { Aggregator, Context, ProcessingMode, Query, update as mingoUpdate } from 'mingo';
+import { Context, ProcessingMode, update as mingoUpdate } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { Query } from 'mingo/query';
 import { Lazy, type Iterator as LazyIterator } from 'mingo/lazy';
 import type { Options } from 'mingo/types';
 import { MingoError } from 'mingo/util';
 import type { Document } from 'bson';
 import { CommandError } from '../errors';
 import type { Collation } from './collation';
+import { schemaPredicate } from '../validation/jsonSchema';
 import { matchesAll } from './predicates';
 import { parseSort, sortDocuments } from './sort';
 
@@ -74,16 +83,36 @@ function pipelineSort(collation?: Collation) {
   };
 }
 
-const PLAIN_SORT = Context.init({ pipeline: { $sort: pipelineSort() } as never });
+type Ops = Record<string, unknown>;
+
+function contextWith(sort: unknown, query: Ops = {}): Context {
+  return Context.init({
+    accumulator: accumulatorOperators,
+    expression: expressionOperators,
+    pipeline: { ...pipelineOperators, $sort: sort },
+    projection: projectionOperators,
+    query: { ...queryOperators, ...query },
+    window: windowOperators,
+  } as never);
+}
+
+const PLAIN = contextWith(pipelineSort());
+const collated = new WeakMap<Collation, Context>();
+
+function contextFor(collation: Collation | undefined): Context {
+  if (!collation) return PLAIN;
+  let ctx = collated.get(collation);
+  if (!ctx) collated.set(collation, (ctx = contextWith(pipelineSort(collation), collation.queryOperators)));
+  return ctx;
+}
 
 function options(opts: EvalOptions = {}): Partial<Options> {
-  const context = opts.collation
-    ? Context.from(opts.collation.context, Context.init({ pipeline: { $sort: pipelineSort(opts.collation) } as never }))
-    : PLAIN_SORT;
+  const context = contextFor(opts.collation);
   return {
     // Server-side JavaScript ($where, $function, $accumulator) is never run.
     scriptEnabled: false,
     context,
+    jsonSchemaValidator: schemaPredicate as Options['jsonSchemaValidator'],
     ...(opts.resolver ? { collectionResolver: opts.resolver } : {}),
     ...(opts.variables ? { variables: opts.variables } : {}),
   };

@@ -7,6 +7,7 @@
  */
 import { UUID, type Document } from 'bson';
 import { CommandError } from '../errors';
+import { compileValidator, type CollectionValidator } from '../validation/validator';
 import { IndexSpec, sameKeys } from './indexSpec';
 import { canonicalKey } from './keys';
 import type { Rec } from './orderedIndex';
@@ -21,12 +22,33 @@ export class Collection {
   private nextSeq = 0;
   private readonly indexes = new Map<string, IndexSpec>([['_id_', new IndexSpec(ID_INDEX)]]);
 
+  private compiledValidator?: { options: Document; validator: CollectionValidator | undefined };
+
   constructor(
     readonly db: string,
     readonly name: string,
     /** The options it was created with (and collMod changed), shown by listCollections. */
     public options: Document = {},
   ) {}
+
+  /** The validator its options describe (compiled once per options object). */
+  get validator(): CollectionValidator | undefined {
+    if (this.compiledValidator?.options !== this.options) {
+      this.compiledValidator = { options: this.options, validator: compileValidator(this.options) };
+    }
+    return this.compiledValidator.validator;
+  }
+
+  /** The same records and indexes under a new name (renameCollection). */
+  renamed(db: string, name: string): Collection {
+    const moved = new Collection(db, name, this.options);
+    moved.natural = this.natural;
+    moved.removed = this.removed;
+    moved.nextSeq = this.nextSeq;
+    moved.indexes.clear();
+    for (const [k, v] of this.indexes) moved.indexes.set(k, v);
+    return moved;
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;

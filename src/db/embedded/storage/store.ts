@@ -48,6 +48,21 @@ export class Store {
     return coll;
   }
 
+  /** Puts a collection in place of the one with its name (a `$out` swaps the new contents in at once). */
+  put(coll: Collection): void {
+    let colls = this.dbs.get(coll.db);
+    if (!colls) this.dbs.set(coll.db, (colls = new Map()));
+    colls.set(coll.name, coll);
+  }
+
+  /** Moves a collection to a new namespace (renameCollection). */
+  rename(from: Collection, db: string, name: string): Collection {
+    this.drop(from.db, from.name);
+    const moved = from.renamed(db, name);
+    this.put(moved);
+    return moved;
+  }
+
   drop(db: string, name: string): Collection | undefined {
     const coll = this.dbs.get(db)?.get(name);
     this.dbs.get(db)?.delete(name);
