@@ -36,6 +36,7 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,
   InternalError: 1,
+  Unauthorized: 13,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

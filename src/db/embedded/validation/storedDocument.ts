@@ -6,7 +6,7 @@
 import { ObjectId, type Document } from 'bson';
 import { bsonSize } from '../docSize';
 import { CommandError } from '../errors';
-import { MAX_BSON_SIZE } from '../wire';
+import { MAX_BSON_SIZE } from '../wire/wire';
 
 /** Puts `_id` first, as mongod stores it. */
 export function idFirst(doc: Document): Document {

@@ -4,7 +4,7 @@
  * Documents are decoded and encoded with the official `bson` package.
  */
 import { BSON, type Document } from 'bson';
-import { adoptValues } from './binary';
+import { adoptValues } from '../binary';
 import { crc32c } from './crc32c';
 
 export const OP_REPLY = 1;
