@@ -33,14 +33,14 @@ const handlers = new Map(
 );
 
 /** Commands a mongod 7.0 has that the embedded store does not implement. */
-const MONGOD_ONLY = new Set([
+export const MONGOD_ONLY_COMMANDS = new Set([
   'mapReduce', 'collStats', 'validate', 'compact', 'reIndex', 'convertToCapped', 'cloneCollectionAsCapped', 'currentOp', 'killOp',
   'fsync', 'fsyncUnlock', 'profile', 'top', 'shutdown', 'createUser', 'updateUser', 'dropUser', 'dropAllUsersFromDatabase', 'usersInfo',
   'createRole', 'updateRole', 'dropRole', 'rolesInfo', 'grantRolesToUser', 'revokeRolesFromUser', 'grantPrivilegesToRole',
   'revokePrivilegesFromRole', 'logout', 'authenticate', 'saslStart', 'saslContinue', 'geoSearch', 'planCacheClear',
   'planCacheListFilters', 'planCacheSetFilter', 'planCacheClearFilters', 'setParameter', 'setFeatureCompatibilityVersion',
   'createSearchIndexes', 'dropSearchIndex', 'updateSearchIndex', 'analyze', 'dataSize', 'filemd5', 'lockInfo', 'setProfilingLevel',
-  'logRotate', 'startSession', 'abortTransaction', 'commitTransaction', 'cleanupOrphaned', 'setDefaultRWConcern', 'getDefaultRWConcern',
+  'logRotate', 'startSession', 'cleanupOrphaned', 'setDefaultRWConcern', 'getDefaultRWConcern',
   'validateDBMetadata', 'checkMetadataConsistency', 'cursorInfo', 'listCommands', 'serverStatusDetailed', 'bulkWrite',
 ]);
 
@@ -53,13 +53,13 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db'> & { db
   try {
     if (name === undefined) throw CommandError.of('FailedToParse', 'empty command object');
     const db = checkDbName(ctx.db);
-    if ('txnNumber' in cmd || 'startTransaction' in cmd || 'autocommit' in cmd) {
+    if ('txnNumber' in cmd || 'startTransaction' in cmd || 'autocommit' in cmd || name === 'commitTransaction' || name === 'abortTransaction') {
       throw CommandError.of('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
     }
     const handler = handlers.get(name);
     if (!handler) {
       logger.debug('embedded store: unknown command', { command: name });
-      if (MONGOD_ONLY.has(name)) throw unsupported(`the '${name}' command`);
+      if (MONGOD_ONLY_COMMANDS.has(name)) throw unsupported(`the '${name}' command`);
       throw CommandError.of('CommandNotFound', `no such command: '${name}'`);
     }
     checkGeneric(cmd);

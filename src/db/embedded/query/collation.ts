@@ -53,7 +53,7 @@ function checkFields(spec: Document): void {
   }
   if (spec.locale === undefined) throw new CommandError(40414, "BSON field 'collation.locale' is missing but a required field");
   if (spec.strength !== undefined && (spec.strength < 1 || spec.strength > 5)) {
-    throw CommandError.of('BadValue', `Field 'strength' must be an integer 1 through 5. Got: ${String(spec.strength)}`);
+    throw CommandError.of('FailedToParse', `Field 'strength' must be an integer 1 through 5. Got: ${String(spec.strength)}`);
   }
 }
 
