@@ -10,6 +10,7 @@ import { MongoClient, type Db, type Document } from 'mongodb';
 import { EmbeddedMongoServer } from '../../src/db/embedded';
 import { MONGOD_ONLY_COMMANDS } from '../../src/db/embedded/commands';
 import { COMMAND_FIELDS, STATEMENT_FIELDS } from '../../src/db/embedded/commands/options';
+import { MONGOD_EXPRESSIONS, MONGOD_QUERY_OPERATORS, MONGOD_STAGES } from '../../src/db/embedded/query/mingoEngine';
 
 let server: EmbeddedMongoServer;
 let client: MongoClient;
@@ -93,6 +94,25 @@ describe('option values the store does not implement', () => {
   for (const [label, cmd, mentions] of cases) {
     it(label, async () => {
       await refused(cmd, mentions, label.includes('fail point') || label.includes('failCommand') || label.startsWith('api') ? client.db('admin') : db);
+    });
+  }
+});
+
+describe('query operators, stages and expressions mongod has and the store does not', () => {
+  for (const op of MONGOD_QUERY_OPERATORS) {
+    it(op, async () => {
+      const filter = op === '$text' ? { $text: { $search: 'x' } } : { loc: { [op]: { $geometry: { type: 'Point', coordinates: [0, 0] } } } };
+      await refused({ find: 'c', filter }, op);
+    });
+  }
+  for (const stage of MONGOD_STAGES) {
+    it(stage, async () => {
+      await refused({ aggregate: 'c', pipeline: [{ [stage]: {} }], cursor: {} }, stage);
+    });
+  }
+  for (const expr of MONGOD_EXPRESSIONS) {
+    it(expr, async () => {
+      await refused({ aggregate: 'c', pipeline: [{ $project: { v: { [expr]: 'textScore' } } }], cursor: {} }, expr);
     });
   }
 });

@@ -47,6 +47,17 @@ describe('let, collation, hint, allowDiskUse', () => {
   });
 });
 
+describe('expression operators', () => {
+  it('convert, measure and search as mongod ($toObjectId, $bsonSize, $indexOfCP)', async () => {
+    const [doc] = await c
+      .aggregate([{ $match: { _id: 1 } }, { $project: { _id: 0, id: { $toObjectId: '0123456789abcdef01234567' }, size: { $bsonSize: { a: 1 } }, at: { $indexOfCP: ['héllo', 'l'] } } }])
+      .toArray();
+    expect(doc.id.toHexString()).toBe('0123456789abcdef01234567');
+    expect(doc.size).toBe(12);
+    expect(doc.at).toBe(2);
+  });
+});
+
 describe('$out', () => {
   it('replaces the target documents (keeping its indexes), also with let variables', async () => {
     const target = f.db.collection(f.name('out'));

@@ -104,6 +104,10 @@ describe('find.json, findOne.json, find-*.json', () => {
       expect(err.message).toContain('bogusOption');
     });
 
+    it('ignores a $comment in the filter, as an annotation', async () => {
+      expect((await c.find({ _id: 2, $comment: 'why this read' } as never).toArray()).map((d) => d._id)).toEqual([2]);
+    });
+
     it('shows record ids when asked', async () => {
       const [doc] = await c.find({ _id: 3 }, { showRecordId: true }).toArray();
       expect(doc).toHaveProperty('$recordId');

@@ -8,15 +8,15 @@ import type { Document } from 'bson';
 import { logger } from '../../../logger';
 import { CommandError, errorReply, unsupported } from '../errors';
 import { checkDbName } from '../storage/store';
-import { aggregateCommands } from './aggregate';
+import { aggregateCommands } from './crud/aggregate';
 import { collectionCommands } from './collections';
 import type { CommandContext } from './context';
-import { findAndModifyCommands } from './findAndModify';
+import { findAndModifyCommands } from './crud/findAndModify';
 import { indexCommands } from './indexes';
 import { checkCommandFields, checkGeneric } from './options';
-import { readCommands } from './reads';
+import { readCommands } from './crud/reads';
 import { serverCommands } from './server';
-import { writeCommands } from './writes';
+import { writeCommands } from './crud/writes';
 
 export type { CommandContext } from './context';
 
@@ -68,7 +68,12 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db'> & { db
     const started = performance.now();
     const reply = handler(cmd, { ...ctx, db });
     const limit = typeof cmd.maxTimeMS === 'number' ? cmd.maxTimeMS : 0;
-    if (limit > 0 && performance.now() - started > limit) throw CommandError.of('MaxTimeMSExpired', 'operation exceeded time limit');
+    if (limit > 0 && performance.now() - started > limit) {
+      // The reply is discarded: so is the cursor it opened.
+      const id = (reply.cursor as { id?: { toNumber?: () => number } } | undefined)?.id;
+      if (id?.toNumber) ctx.cursors.kill(id.toNumber());
+      throw CommandError.of('MaxTimeMSExpired', 'operation exceeded time limit');
+    }
     return reply;
   } catch (err) {
     if (err instanceof CommandError) return errorReply(err);

@@ -5,19 +5,19 @@
  * matches). Both honour the target's validator unless `bypassDocumentValidation`.
  */
 import type { Document } from 'bson';
-import { CommandError } from '../errors';
-import { readDocuments } from '../query/execute';
-import { isPlainObject } from '../query/predicates';
-import { checkUpdatePipeline } from '../query/updates';
-import { evaluateLet } from '../query/variables';
-import { runPipeline } from '../query/mingoEngine';
-import { sameValue } from '../storage/bsonOrder';
-import { Collection } from '../storage/collection';
-import { checkCollectionName, checkDbName } from '../storage/store';
-import { prepareInsert } from '../validation/storedDocument';
-import { validateWrite } from '../validation/validator';
-import type { CommandContext } from './context';
-import { refuseView } from './views';
+import { CommandError } from '../../errors';
+import { readDocuments } from '../../query/execute';
+import { isPlainObject } from '../../query/predicates';
+import { checkUpdatePipeline } from '../../query/updates';
+import { evaluateLet } from '../../query/variables';
+import { runPipeline } from '../../query/mingoEngine';
+import { sameValue } from '../../storage/bsonOrder';
+import { Collection } from '../../storage/collection';
+import { checkCollectionName, checkDbName } from '../../storage/store';
+import { prepareInsert } from '../../validation/storedDocument';
+import { validateWrite } from '../../validation/validator';
+import type { CommandContext } from '../context';
+import { refuseView } from '../views';
 import { replaceChecked } from './writes';
 
 function namespace(ctx: CommandContext, spec: unknown, stage: string): { db: string; coll: string } {

@@ -1,15 +1,15 @@
 /** findAndModify: one document found (by query and sort), then updated, replaced or removed. */
 import type { Document } from 'bson';
-import { CommandError } from '../errors';
-import { parseCollation } from '../query/collation';
-import { project } from '../query/mingoEngine';
-import { readDocuments } from '../query/execute';
-import { updatedDocument, upsertDocument, type UpdateSpec } from '../query/updates';
-import { evaluateLet } from '../query/variables';
-import { prepareInsert } from '../validation/storedDocument';
-import { validateWrite } from '../validation/validator';
-import { arrayArg, boolArg, collectionArg, docArg, type CommandHandler } from './context';
-import { refuseView } from './views';
+import { CommandError } from '../../errors';
+import { parseCollation } from '../../query/collation';
+import { project } from '../../query/mingoEngine';
+import { readDocuments } from '../../query/execute';
+import { updatedDocument, upsertDocument, type UpdateSpec } from '../../query/updates';
+import { evaluateLet } from '../../query/variables';
+import { prepareInsert } from '../../validation/storedDocument';
+import { validateWrite } from '../../validation/validator';
+import { arrayArg, boolArg, collectionArg, docArg, type CommandHandler } from '../context';
+import { refuseView } from '../views';
 import { replaceChecked } from './writes';
 
 const findAndModify: CommandHandler = (cmd, ctx) => {

@@ -1,15 +1,15 @@
 /** Read commands: find (with cursors), getMore, killCursors, count, distinct, explain. */
 import { Long, type Document } from 'bson';
-import { CommandError } from '../errors';
-import { parseCollation } from '../query/collation';
-import { countDocuments, explainRead, readDocuments, type ReadRequest } from '../query/execute';
-import { project } from '../query/mingoEngine';
-import { evaluateLet } from '../query/variables';
-import { canonicalKey, valuesAtPath } from '../storage/keys';
-import { checkCollectionName } from '../storage/store';
+import { CommandError } from '../../errors';
+import { parseCollation } from '../../query/collation';
+import { countDocuments, explainRead, readDocuments, type ReadRequest } from '../../query/execute';
+import { project } from '../../query/mingoEngine';
+import { evaluateLet } from '../../query/variables';
+import { canonicalKey, valuesAtPath } from '../../storage/keys';
+import { checkCollectionName } from '../../storage/store';
 import { runAggregate } from './aggregate';
-import { boolArg, collectionArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
-import { isView } from './views';
+import { boolArg, collectionArg, countArg, docArg, type CommandContext, type CommandHandler } from '../context';
+import { isView } from '../views';
 
 /** A read request as pipeline stages, for a view (mongod runs reads on views as aggregations). */
 function asStages(req: ReadRequest): Document[] {

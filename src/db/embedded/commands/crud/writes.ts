@@ -1,16 +1,16 @@
 /** Write commands: insert, update, delete, with mongod's n / nModified / upserted / writeErrors. */
 import type { Document } from 'bson';
-import { CommandError } from '../errors';
-import { parseCollation } from '../query/collation';
-import { readDocuments } from '../query/execute';
-import { isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../query/updates';
-import { evaluateLet, mergeVariables } from '../query/variables';
-import type { Collection } from '../storage/collection';
-import { checkStored, prepareInsert } from '../validation/storedDocument';
-import { validateWrite } from '../validation/validator';
-import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from './context';
-import { checkFields, STATEMENT_FIELDS } from './options';
-import { refuseView } from './views';
+import { CommandError } from '../../errors';
+import { parseCollation } from '../../query/collation';
+import { readDocuments } from '../../query/execute';
+import { isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../../query/updates';
+import { evaluateLet, mergeVariables } from '../../query/variables';
+import type { Collection } from '../../storage/collection';
+import { checkStored, prepareInsert } from '../../validation/storedDocument';
+import { validateWrite } from '../../validation/validator';
+import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from '../context';
+import { checkFields, STATEMENT_FIELDS } from '../options';
+import { refuseView } from '../views';
 
 interface WriteError {
   index: number;
@@ -33,13 +33,6 @@ function target(cmd: Document, ctx: CommandContext): Collection {
 
 function result(n: number, errors: WriteError[], extra: Document = {}): Document {
   return { n, ...extra, ...(errors.length ? { writeErrors: errors } : {}), ok: 1 };
-}
-
-/** Stores a new document after the collection's validator accepted it. */
-export function insertChecked(coll: Collection, doc: Document, bypass: boolean): void {
-  const stored = checkStored(doc);
-  validateWrite(coll.validator, coll.ns, stored, undefined, bypass);
-  coll.insert(stored);
 }
 
 /** Replaces a stored document after the collection's validator accepted the new version. */
@@ -103,7 +96,7 @@ const update: CommandHandler = (cmd, ctx) => {
         throw CommandError.of('FailedToParse', 'multi update is not supported for replacement-style update');
       }
       if (stmt.c !== undefined && !isPipeline(u)) {
-        throw CommandError.of('FailedToParse', "'c' (constants) can only be used with a pipeline-style update");
+        throw CommandError.of('FailedToParse', "Constants ('update.updates.c') can only be specified with pipeline-style updates");
       }
       const variables = mergeVariables(commandLet, evaluateLet(stmt.c, 'update.updates.c'));
       const targets = readDocuments(coll, {

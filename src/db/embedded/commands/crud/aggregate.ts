@@ -6,15 +6,15 @@
  */
 import type { Document } from 'bson';
 import { cloneDeep } from 'mingo/util';
-import { CommandError } from '../errors';
-import { parseCollation, type Collation } from '../query/collation';
-import { countDocuments, explainRead, readDocuments, resolveHint, type ReadRequest } from '../query/execute';
-import { runPipeline } from '../query/mingoEngine';
-import { evaluateLet } from '../query/variables';
-import { checkCollectionName } from '../storage/store';
-import { arrayArg, boolArg, countArg, docArg, type CommandContext, type CommandHandler } from './context';
+import { CommandError } from '../../errors';
+import { parseCollation, type Collation } from '../../query/collation';
+import { countDocuments, explainRead, readDocuments, resolveHint, type ReadRequest } from '../../query/execute';
+import { runPipeline } from '../../query/mingoEngine';
+import { evaluateLet } from '../../query/variables';
+import { checkCollectionName } from '../../storage/store';
+import { arrayArg, boolArg, countArg, docArg, type CommandContext, type CommandHandler } from '../context';
 import { writeMerge, writeOut } from './pipelineWrites';
-import { resolveView } from './views';
+import { resolveView } from '../views';
 
 function isDocument(v: unknown): v is Document {
   return !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp);
