@@ -86,15 +86,19 @@ function prepare(coll: Collection, req: ReadRequest, forCount: boolean): Prepare
   if (hint && 'natural' in hint && sort?.fields.length) plan.providesSort = false;
   const filter = req.filter ?? {};
   const residual = plan.consumed.size ? withoutConjuncts(filter, plan.consumed) : filter;
+  // A conjunct the scan decides has only operators whose operands were checked when its bounds
+  // were read: compiling what is left finds any invalid part of the filter.
   return { plan, test: compileFilter(residual, evalOptions(req)), residualIsEmpty: matchesAll(residual), sortFields: sort };
 }
 
 /** The matching documents in result order, skipped and limited (not projected). */
 export function readDocuments(coll: Collection | undefined, req: ReadRequest, stats?: ScanStats): Document[] {
-  // An invalid filter or sort fails even when there is nothing to read.
-  compileFilter(req.filter, evalOptions(req));
-  parseSort(req.sort);
-  if (!coll) return [];
+  if (!coll) {
+    // An invalid filter or sort fails even when there is nothing to read.
+    compileFilter(req.filter, evalOptions(req));
+    parseSort(req.sort);
+    return [];
+  }
   const { plan, test, sortFields } = prepare(coll, req, false);
   const skip = req.skip ?? 0;
   const limit = req.limit && req.limit > 0 ? req.limit : undefined;
@@ -122,8 +126,10 @@ export function readDocuments(coll: Collection | undefined, req: ReadRequest, st
 
 /** The number of matching documents (after skip, up to limit). */
 export function countDocuments(coll: Collection | undefined, req: ReadRequest): number {
-  compileFilter(req.filter, evalOptions(req));
-  if (!coll) return 0;
+  if (!coll) {
+    compileFilter(req.filter, evalOptions(req));
+    return 0;
+  }
   const skip = req.skip ?? 0;
   const limit = req.limit && req.limit > 0 ? req.limit : undefined;
   let n: number | undefined;

@@ -204,7 +204,7 @@ export function withoutConjuncts(filter: Document, drop: Map<Document, Set<strin
     const out: Document = {};
     for (const [k, v] of Object.entries(f)) {
       if (gone?.has(k)) continue;
-      if (k === '$and' && Array.isArray(v)) {
+      if (k === '$and' && Array.isArray(v) && v.length > 0) {
         const parts = v.map((p) => (isPlainObject(p) ? rebuild(p) : p)).filter((p) => !(isPlainObject(p) && Object.keys(p).length === 0));
         if (parts.length) out.$and = parts;
         continue;

@@ -177,6 +177,7 @@ export class OrderedIndex {
 
   /** Number of entries between the bounds. */
   countRange(lo: Bound | null, hi: Bound | null, cap = Infinity): number {
+    if (!lo && !hi) return this.count;
     const a = this.normal(this.lowerPos(lo));
     const b = this.normal(this.upperPos(hi));
     if (a.c > b.c || (a.c === b.c && a.i >= b.i)) return 0;
