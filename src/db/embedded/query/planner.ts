@@ -39,8 +39,6 @@ export interface IndexScan extends PlanBase {
   keyChecks: Array<[number, Interval[]]>;
   /** A record may have several entries (multikey): yield each once. */
   dedupe: boolean;
-  /** Whether the ranges and key checks are the whole story (no filter left for the index fields). */
-  exactCount: boolean;
 }
 
 export interface OrScan extends PlanBase {
@@ -72,7 +70,13 @@ export interface PlanRequest {
   wanted?: number;
 }
 
-type ByPath = Map<string, { conjuncts: Conjunct[]; bounds: Bounds[] }>;
+/** The conjuncts on one path and their bounds. */
+interface PathConditions {
+  conjuncts: Conjunct[];
+  bounds: Bounds[];
+}
+
+type ByPath = Map<string, PathConditions>;
 
 function byPath(conjuncts: Conjunct[]): ByPath {
   const out: ByPath = new Map();
@@ -86,7 +90,7 @@ function byPath(conjuncts: Conjunct[]): ByPath {
 }
 
 /** The intervals for one index field: all operators intersected, or one of them on a multikey field. */
-function fieldIntervals(entry: ByPath extends Map<string, infer V> ? V | undefined : never, multikey: boolean): Interval[] | undefined {
+function fieldIntervals(entry: PathConditions | undefined, multikey: boolean): Interval[] | undefined {
   if (!entry) return undefined;
   const ops = entry.bounds.flatMap((b) => b.ops);
   if (ops.length === 0) return undefined;
@@ -161,15 +165,11 @@ function indexScan(index: IndexSpec, paths: ByPath, mode: Mode, collated: boolea
     if (estimate > cap) break;
   }
   const consumed = empty();
-  let exactCount = index.multikeyFields.size === 0 && !index.partial;
   index.fields.forEach((f, j) => {
     const entry = paths.get(f);
     if (!entry || !perField[j]) return;
     const exact = !index.multikeyFields.has(f) && entry.bounds.every((b) => b.complete && b.ops.every((o) => o.exact));
-    if (!exact) {
-      exactCount = false;
-      return;
-    }
+    if (!exact) return;
     for (const c of entry.conjuncts) {
       let set = consumed.get(c.owner);
       if (!set) consumed.set(c.owner, (set = new Set()));
@@ -186,7 +186,6 @@ function indexScan(index: IndexSpec, paths: ByPath, mode: Mode, collated: boolea
     estimate,
     providesSort: false,
     consumed,
-    exactCount,
   };
 }
 
