@@ -109,6 +109,7 @@ describe('$merge', () => {
     const target = f.db.collection(f.name('merge'));
     const noIndex = await rejection(c.aggregate([{ $project: { _id: 0 } }, { $merge: { into: target.collectionName, on: 's' } }]).toArray());
     expect(noIndex.code).toBe(51183);
+    expect(await f.db.listCollections({ name: target.collectionName }).toArray()).toEqual([]);
     await target.createIndex({ s: 1 }, { unique: true });
     await target.insertOne({ s: 'south', before: 1 });
     await c.aggregate([{ $project: { _id: 0, s: 1, n: 1 } }, { $merge: { into: target.collectionName, on: 's' } }]).toArray();

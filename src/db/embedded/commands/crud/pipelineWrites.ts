@@ -74,9 +74,12 @@ export function writeMerge(ctx: CommandContext, spec: unknown, docs: Document[],
   if (stage.let !== undefined && !Array.isArray(whenMatched)) {
     throw new CommandError(51199, "Cannot use 'let' variables with 'whenMatched: " + String(whenMatched) + "' mode");
   }
-  const target = ctx.store.getOrCreate(db, name);
-  const onIndex = on.length === 1 && on[0] === '_id' ? target.idIndex : target.secondaryIndexes().find((i) => i.unique && i.fields.length === on.length && on.every((f) => i.fields.includes(f)));
-  if (!onIndex) throw new CommandError(51183, 'Cannot find index to verify that join fields will be unique');
+  const byId = on.length === 1 && on[0] === '_id';
+  const existing = ctx.store.get(db, name);
+  const uniqueOn = existing?.secondaryIndexes().find((i) => i.unique && i.fields.length === on.length && on.every((f) => i.fields.includes(f)));
+  if (!byId && !uniqueOn) throw new CommandError(51183, 'Cannot find index to verify that join fields will be unique');
+  const target = existing ?? ctx.store.getOrCreate(db, name);
+  const onIndex = byId ? target.idIndex : uniqueOn!;
 
   for (const source of docs) {
     const key: Document = {};
