@@ -29,3 +29,19 @@ export function useDriver(): DriverFixture {
   });
   return fixture;
 }
+
+/** The server's version as numbers, e.g. [7, 0, 2] (spec behaviours differ across versions). */
+export async function serverVersion(db: Db): Promise<number[]> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return String(info.version).split('.').map(Number);
+}
+
+/** The error a promise rejects with (a test failure if it resolves). */
+export async function rejection<E = { code?: number; message: string; errInfo?: Record<string, unknown>; errorResponse?: Record<string, unknown> }>(p: Promise<unknown>): Promise<E> {
+  try {
+    await p;
+  } catch (err) {
+    return err as E;
+  }
+  throw new Error('expected the operation to fail, it succeeded');
+}

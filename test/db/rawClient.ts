@@ -1,7 +1,7 @@
 /** A bare TCP client for wire-protocol tests: builds messages byte by byte and reads raw replies. */
 import net from 'node:net';
 import { BSON, type Document } from 'bson';
-import { crc32c } from '../../src/db/embedded/crc32c';
+import { crc32c } from '../../src/db/embedded/wire/crc32c';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;

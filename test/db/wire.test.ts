@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import { EmbeddedMongoServer } from '../../src/db/embedded';
-import { crc32c } from '../../src/db/embedded/crc32c';
+import { crc32c } from '../../src/db/embedded/wire/crc32c';
 import { OP_MSG, OP_REPLY, RawClient, opMsg, opQuery, rawMessage } from './rawClient';
 
 let server: EmbeddedMongoServer;

@@ -18,6 +18,8 @@ interface OpenCursor {
   docs: Document[];
   pos: number;
   lastUsed: number;
+  /** `noCursorTimeout`: never reaped for idleness (killCursors or exhaustion ends it). */
+  immortal: boolean;
 }
 
 export interface CursorReply {
@@ -52,8 +54,8 @@ export class CursorRegistry {
    * The reply to a cursor-producing command: the first batch (default 101 documents;
    * `batchSize: 0` gives an empty one) and a cursor id, 0 when everything fit or `singleBatch`.
    */
-  first(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false): CursorReply {
-    const c: OpenCursor = { ns, docs, pos: 0, lastUsed: Date.now() };
+  first(ns: string, docs: Document[], batchSize: number | undefined, singleBatch = false, noTimeout = false): CursorReply {
+    const c: OpenCursor = { ns, docs, pos: 0, lastUsed: Date.now(), immortal: noTimeout };
     const firstBatch = batchSize === 0 ? [] : this.take(c, batchSize ?? DEFAULT_FIRST_BATCH);
     let id = 0;
     if (!singleBatch && c.pos < docs.length) {
@@ -81,7 +83,7 @@ export class CursorRegistry {
   /** Drops cursors idle for longer than `maxIdleMs`. */
   sweep(maxIdleMs = CURSOR_TIMEOUT_MS): void {
     const cutoff = Date.now() - maxIdleMs;
-    for (const [id, c] of this.open) if (c.lastUsed < cutoff) this.open.delete(id);
+    for (const [id, c] of this.open) if (!c.immortal && c.lastUsed < cutoff) this.open.delete(id);
   }
 
   clear(): void {

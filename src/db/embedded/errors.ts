@@ -8,6 +8,17 @@ export const ErrorCodes = {
   TypeMismatch: 14,
   IllegalOperation: 20,
   InvalidIdField: 53,
+  DollarPrefixedFieldName: 52,
+  MaxTimeMSExpired: 50,
+  CommandNotSupported: 115,
+  DocumentValidationFailure: 121,
+  ViewDepthLimitExceeded: 165,
+  CommandNotSupportedOnView: 166,
+  OptionNotSupportedOnView: 167,
+  InvalidPipelineOperator: 168,
+  CannotIndexParallelArrays: 171,
+  InvalidIndexSpecificationOption: 197,
+  NotImplemented: 238,
   InvalidBSON: 22,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
@@ -25,6 +36,7 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,
   InternalError: 1,
+  Unauthorized: 13,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;
@@ -56,4 +68,17 @@ export class CommandError extends Error {
 export function errorReply(err: CommandError): Record<string, unknown> {
   const codeName = codeNameOf(err.code);
   return { ok: 0, errmsg: err.message, code: err.code, ...(codeName ? { codeName } : {}), ...err.extra };
+}
+
+/**
+ * What the embedded store refuses because it does not implement it (where mongod would accept):
+ * CommandNotSupported (115), with a message that says so and names the option.
+ */
+export function unsupported(what: string): CommandError {
+  return CommandError.of('CommandNotSupported', `the embedded store does not support ${what} (it is a development store; use a real MongoDB through MONGODB_URI)`);
+}
+
+/** mongod's answer to a field its command parser does not know: `BSON field 'find.foo' is an unknown field.` (40415). */
+export function unknownField(path: string): CommandError {
+  return new CommandError(40415, `BSON field '${path}' is an unknown field.`);
 }

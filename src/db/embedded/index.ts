@@ -1,2 +1,2 @@
 /** The embedded MongoDB-compatible store (development and tests only; in memory, not durable). */
-export { EmbeddedMongoServer, type EmbeddedMongoOptions } from './server';
+export { EmbeddedMongoServer, type EmbeddedMongoOptions, type EmbeddedServerState } from './server';

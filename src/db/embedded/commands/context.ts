@@ -1,12 +1,16 @@
 /** What a command handler gets: the store, the cursor registry, the target database, the caller. */
 import type { Document } from 'bson';
 import type { CursorRegistry } from '../cursors';
+import type { FailPoints } from '../faults';
+import type { SessionRegistry } from '../sessions';
 import { CommandError } from '../errors';
-import { checkCollectionName, type Store } from '../store';
+import { checkCollectionName, type Store } from '../storage/store';
 
 export interface CommandContext {
   store: Store;
   cursors: CursorRegistry;
+  sessions: SessionRegistry;
+  failPoints: FailPoints;
   /** The command's `$db` (or the OP_QUERY namespace's database). */
   db: string;
   connectionId: number;

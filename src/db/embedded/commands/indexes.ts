@@ -1,10 +1,74 @@
-/** Index commands: createIndexes, listIndexes, dropIndexes. Unique indexes are enforced by Collection. */
+/**
+ * Index commands: createIndexes, listIndexes, dropIndexes. Ascending/descending (compound,
+ * multikey, unique, sparse, partial, hidden, TTL) indexes are built; other index types and
+ * options are refused by name, unknown options answered as mongod does (197).
+ */
 import type { Document } from 'bson';
-import type { Collection } from '../collection';
-import { CommandError } from '../errors';
-import { defaultIndexName } from '../indexSpec';
-import { canonicalKey } from '../keys';
+import type { Collection } from '../storage/collection';
+import { CommandError, unsupported } from '../errors';
+import { parseCollation } from '../query/collation';
+import { compileFilter } from '../query/mingoEngine';
+import { isPlainObject } from '../query/predicates';
+import { defaultIndexName } from '../storage/indexSpec';
+import { canonicalKey } from '../storage/keys';
 import { arrayArg, collectionArg, countArg, docArg, type CommandHandler } from './context';
+import { refuseView } from './views';
+
+/** Index specification fields the store builds. */
+const INDEX_FIELDS = new Set(['key', 'name', 'v', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'hidden', 'collation']);
+/** Fields mongod accepts and ignores (deprecated since 4.2). */
+const IGNORED_FIELDS = new Set(['background', 'ns']);
+/** Fields of index types or features the store does not build. */
+const REFUSED_FIELDS: Record<string, string> = {
+  weights: 'text indexes',
+  default_language: 'text indexes',
+  language_override: 'text indexes',
+  textIndexVersion: 'text indexes',
+  '2dsphereIndexVersion': 'geospatial indexes',
+  bits: 'geospatial indexes',
+  min: 'geospatial indexes',
+  max: 'geospatial indexes',
+  bucketSize: 'geospatial indexes',
+  wildcardProjection: 'wildcard indexes',
+  storageEngine: 'storage engine options',
+  prepareUnique: 'converting an index to unique',
+  clustered: 'clustered indexes',
+  columnstoreProjection: 'columnstore indexes',
+};
+const INDEX_TYPES = ['text', '2d', '2dsphere', 'geoHaystack', 'hashed', 'columnstore'];
+
+/** Checks one index specification as mongod does (see the file comment). */
+function checkSpec(raw: Document): void {
+  const shown = JSON.stringify(raw);
+  for (const k of Object.keys(raw)) {
+    if (INDEX_FIELDS.has(k) || IGNORED_FIELDS.has(k)) continue;
+    if (k in REFUSED_FIELDS) throw unsupported(`${REFUSED_FIELDS[k]} (index option '${k}')`);
+    throw CommandError.of('InvalidIndexSpecificationOption', `The field '${k}' is not valid for an index specification. Specification: ${shown}`);
+  }
+  const key = raw.key as Document;
+  for (const [field, v] of Object.entries(key)) {
+    if (field === '$**' || field.endsWith('.$**')) throw unsupported(`wildcard indexes (key '${field}')`);
+    if (field.startsWith('$')) throw CommandError.of('CannotCreateIndex', `Index key contains an illegal field name: field name starts with '$'.`);
+    if (typeof v === 'string') {
+      if (INDEX_TYPES.includes(v)) throw unsupported(`${v} indexes (key { ${field}: '${v}' })`);
+      throw CommandError.of('CannotCreateIndex', `Unknown index plugin '${v}'`);
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw CommandError.of('CannotCreateIndex', `Values in v:2 index key pattern cannot be of type ${typeof v}. Only numbers > 0, numbers < 0, and strings are allowed.`);
+    if (v === 0) throw CommandError.of('CannotCreateIndex', "Values in the index key pattern can't be 0.");
+  }
+  if (raw.collation !== undefined && parseCollation(raw.collation)) throw unsupported("indexes with a collation (index option 'collation')");
+  if (raw.expireAfterSeconds !== undefined) {
+    const t = raw.expireAfterSeconds;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw CommandError.of('CannotCreateIndex', `TTL index 'expireAfterSeconds' option must be a non-negative number: ${shown}`);
+    if (Object.keys(key).length !== 1) throw CommandError.of('CannotCreateIndex', 'TTL indexes are single-field indexes, compound indexes do not support TTL.');
+    if (Object.keys(key)[0] === '_id') throw CommandError.of('CannotCreateIndex', "The field 'expireAfterSeconds' is not valid for an _id index specification.");
+  }
+  if (raw.partialFilterExpression !== undefined) {
+    if (!isPlainObject(raw.partialFilterExpression)) throw CommandError.of('TypeMismatch', "The field 'partialFilterExpression' must be an object");
+    compileFilter(raw.partialFilterExpression);
+  }
+  if (raw.hidden === true && raw.name === '_id_') throw CommandError.of('BadValue', "can't hide _id index");
+}
 
 /** Options that make two indexes on the same key different indexes. */
 const IDENTITY_OPTIONS = ['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'collation', 'hidden'];
@@ -18,8 +82,9 @@ function normalise(raw: Document): Document {
   if (!key || typeof key !== 'object' || Array.isArray(key) || Object.keys(key).length === 0) {
     throw CommandError.of('CannotCreateIndex', "Error in specification: The 'key' field must be a non-empty object");
   }
+  checkSpec(raw);
   const name = typeof raw.name === 'string' && raw.name ? raw.name : defaultIndexName(key as Document);
-  const { v: _v, key: _k, name: _n, ...options } = raw;
+  const { v: _v, key: _k, name: _n, background: _b, ns: _ns, collation: _c, ...options } = raw;
   return { v: 2, key, name, ...options };
 }
 
@@ -48,6 +113,7 @@ const createIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, ctx);
   const indexes = arrayArg(cmd, 'indexes');
   if (!indexes || indexes.length === 0) throw CommandError.of('BadValue', 'Must specify at least one index to create');
+  refuseView(ctx, name);
   const specs = indexes.map(normalise);
   const createdCollectionAutomatically = !ctx.store.get(ctx.db, name);
   const coll = ctx.store.getOrCreate(ctx.db, name);
@@ -70,6 +136,7 @@ const createIndexes: CommandHandler = (cmd, ctx) => {
 
 const listIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, ctx);
+  refuseView(ctx, name);
   const coll = ctx.store.get(ctx.db, name);
   if (!coll) throw CommandError.of('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   return ctx.cursors.first(`${ctx.db}.${name}`, coll.indexSpecs(), countArg(docArg(cmd, 'cursor') ?? {}, 'batchSize') ?? Number.MAX_SAFE_INTEGER);
@@ -77,6 +144,7 @@ const listIndexes: CommandHandler = (cmd, ctx) => {
 
 const dropIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, ctx);
+  refuseView(ctx, name);
   const coll = ctx.store.get(ctx.db, name);
   if (!coll) throw CommandError.of('NamespaceNotFound', `ns not found ${ctx.db}.${name}`);
   const nIndexesWas = coll.indexCount;

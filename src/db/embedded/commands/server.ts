@@ -1,7 +1,8 @@
 /** Server-level commands: handshake, liveness, build and host information, sessions. */
 import os from 'node:os';
 import type { Document } from 'bson';
-import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire';
+import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire/wire';
+import { CommandError } from '../errors';
 import type { CommandContext, CommandHandler } from './context';
 
 /** The MongoDB version the store presents itself as (wire version 21 = MongoDB 7.0). */
@@ -68,8 +69,14 @@ export const serverCommands: Record<string, CommandHandler> = {
   ping: ok,
   buildInfo,
   buildinfo: buildInfo,
-  endSessions: ok,
-  killSessions: ok,
+  endSessions: (cmd, ctx) => {
+    ctx.sessions.end(cmd.endSessions);
+    return { ok: 1 };
+  },
+  killSessions: (cmd, ctx) => {
+    ctx.sessions.end(cmd.killSessions);
+    return { ok: 1 };
+  },
   killAllSessions: ok,
   refreshSessions: ok,
   getParameter,
@@ -84,4 +91,9 @@ export const serverCommands: Record<string, CommandHandler> = {
   whatsmyuri: (_cmd, ctx) => ({ you: ctx.remote, ok: 1 }),
   serverStatus,
   getLog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
+  /** mongod's test command (enableTestCommands): see faults.ts. */
+  configureFailPoint: (cmd, ctx) => {
+    if (ctx.db !== 'admin') throw CommandError.of('Unauthorized', 'configureFailPoint may only be run against the admin database.');
+    return ctx.failPoints.configure(cmd);
+  },
 };

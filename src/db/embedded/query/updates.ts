@@ -5,8 +5,9 @@
  */
 import { ObjectId, type Document } from 'bson';
 import { cloneDeep, isEqual } from 'mingo/util';
-import { CommandError } from './errors';
-import { canonicalKey } from './keys';
+import { CommandError } from '../errors';
+import { sameValue } from '../storage/bsonOrder';
+import { idFirst } from '../validation/storedDocument';
 import { applyOperators, runPipeline } from './mingoEngine';
 
 export type UpdateSpec = Document | Document[];
@@ -28,15 +29,8 @@ export function isOperatorUpdate(u: UpdateSpec): boolean {
   return true;
 }
 
-/** Puts `_id` first, as mongod stores it. */
-export function idFirst(doc: Document): Document {
-  if (Object.keys(doc)[0] === '_id') return doc;
-  const { _id, ...rest } = doc;
-  return { _id, ...rest };
-}
-
 function checkId(before: unknown, after: unknown): void {
-  if (canonicalKey(before) !== canonicalKey(after)) {
+  if (!sameValue(before, after) || typeOf(before) !== typeOf(after)) {
     throw CommandError.of('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
   }
 }
@@ -52,6 +46,34 @@ function operatorsFor(u: Document, inserting: boolean): Document {
   return { ...rest, $set: set };
 }
 
+function typeOf(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? ((v as { _bsontype?: string })._bsontype ?? (v instanceof Date ? 'date' : 'object')) : typeof v;
+}
+
+/** The stages mongod runs in a pipeline-style update. */
+const UPDATE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+/** Throws InvalidOptions (72) for a stage mongod does not allow in an update pipeline. */
+export function checkUpdatePipeline(pipeline: Document[]): void {
+  for (const stage of pipeline) {
+    const keys = stage && typeof stage === 'object' && !Array.isArray(stage) ? Object.keys(stage) : [];
+    if (keys.length !== 1) throw CommandError.of('FailedToParse', 'A pipeline stage specification object must contain exactly one field.');
+    if (!UPDATE_STAGES.has(keys[0])) {
+      if (!keys[0].startsWith('$')) throw new CommandError(40324, `Unrecognized pipeline stage name: '${keys[0]}'`);
+      throw CommandError.of('InvalidOptions', `${keys[0]} is not allowed to be used within an update`);
+    }
+  }
+}
+
+/** Runs an update pipeline on one document; a result without `_id` keeps the original one (as mongod). */
+function runUpdatePipeline(doc: Document, pipeline: Document[], variables?: Document): Document | undefined {
+  checkUpdatePipeline(pipeline);
+  const [next] = runPipeline([doc], pipeline, { variables });
+  if (!next) return undefined;
+  if (next._id === undefined && doc._id !== undefined) return { _id: doc._id, ...next };
+  return next;
+}
+
 /** Whether an operator update uses the positional `$` (which needs the query that matched). */
 function usesPositional(ops: Document): boolean {
   return Object.values(ops).some(
@@ -63,12 +85,14 @@ export interface UpdateOptions {
   arrayFilters?: Document[];
   /** The query that selected the document, for the positional `$` operator. */
   filter?: Document;
+  /** `let` variables and statement constants, for pipeline-style updates. */
+  variables?: Document;
 }
 
 /** The next version of `doc` (a new object; `doc` is untouched) and whether anything changed. */
 export function updatedDocument(doc: Document, u: UpdateSpec, opts: UpdateOptions = {}): { doc: Document; changed: boolean } {
   if (isPipeline(u)) {
-    const [next] = runPipeline([doc], u);
+    const next = runUpdatePipeline(doc, u, opts.variables);
     if (!next) throw CommandError.of('BadValue', 'the update pipeline removed the document');
     checkId(doc._id, next._id);
     const out = idFirst(next);
@@ -127,7 +151,7 @@ export function upsertDocument(filter: Document | undefined, u: UpdateSpec, opts
   const seed = seedFromFilter(filter);
   let doc: Document;
   if (isPipeline(u)) {
-    doc = runPipeline([seed], u)[0] ?? seed;
+    doc = runUpdatePipeline(seed, u, opts.variables) ?? seed;
   } else if (isOperatorUpdate(u)) {
     const queriedId = seed._id;
     doc = seed;

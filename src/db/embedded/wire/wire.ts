@@ -4,7 +4,7 @@
  * Documents are decoded and encoded with the official `bson` package.
  */
 import { BSON, type Document } from 'bson';
-import { adoptBinaries } from './binary';
+import { adoptValues } from '../binary';
 import { crc32c } from './crc32c';
 
 export const OP_REPLY = 1;
@@ -75,7 +75,7 @@ function readDocument(buf: Buffer, offset: number, end: number, what: string): {
   if (size < 5 || offset + size > end) throw new WireError(`invalid BSON document size ${size} in ${what}`, false);
   let doc: Document;
   try {
-    doc = adoptBinaries(BSON.deserialize(buf.subarray(offset, offset + size), DESERIALIZE_OPTIONS)) as Document;
+    doc = adoptValues(BSON.deserialize(buf.subarray(offset, offset + size), DESERIALIZE_OPTIONS)) as Document;
   } catch (err) {
     throw new WireError(`invalid BSON in ${what}: ${(err as Error).message}`, false);
   }

@@ -93,3 +93,60 @@ export function valuesAtPath(doc: unknown, path: string): { values: unknown[]; p
   if (out.length === 0) out.push(null);
   return { values: out, present };
 }
+
+/** The keys an index on one path holds for a document (see `indexKeysAtPath`). */
+export interface PathKeys {
+  values: unknown[];
+  /** The path exists (with any value, null included): sparse indexes skip documents where no field does. */
+  present: boolean;
+  /** An array was met along the path or at its end (mongod's multikey). */
+  multikey: boolean;
+}
+
+/**
+ * The keys an index on `path` holds for `doc`, as mongod generates them: one per array element
+ * met along the path (multikey), `undefined` for an empty array at the end, and `null` for a
+ * missing path and for every array element the rest of the path cannot go through. A superset of
+ * what a filter on the path can match, so a scan of the index never misses a document.
+ */
+export function indexKeysAtPath(doc: unknown, path: string): PathKeys {
+  const out: unknown[] = [];
+  let present = false;
+  let multikey = false;
+  const parts = path.split('.');
+  const walk = (node: unknown, i: number, inArray: boolean): void => {
+    if (i === parts.length) {
+      if (node === undefined) {
+        if (inArray) out.push(null);
+        return;
+      }
+      present = true;
+      if (Array.isArray(node)) {
+        multikey = true;
+        if (node.length === 0) out.push(undefined);
+        else out.push(...node);
+      } else out.push(node);
+      return;
+    }
+    if (Array.isArray(node)) {
+      multikey = true;
+      const part = parts[i];
+      if (/^\d+$/.test(part)) walk(node[Number(part)], i + 1, true);
+      for (const el of node) walk(el, i, true);
+      return;
+    }
+    if (node === null || typeof node !== 'object' || (node as { _bsontype?: unknown })._bsontype !== undefined || node instanceof Date) {
+      if (inArray) out.push(null);
+      return;
+    }
+    const part = parts[i];
+    if (!Object.prototype.hasOwnProperty.call(node, part)) {
+      if (inArray) out.push(null);
+      return;
+    }
+    walk((node as Document)[part], i + 1, inArray);
+  };
+  walk(doc, 0, false);
+  if (out.length === 0) out.push(null);
+  return { values: out, present, multikey };
+}

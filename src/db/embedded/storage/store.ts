@@ -1,7 +1,8 @@
 /** All databases of one embedded server: database name → collection name → Collection. */
 import type { Document } from 'bson';
+import { CommandError } from '../errors';
+import { TypeEdge } from './bsonOrder';
 import { Collection } from './collection';
-import { CommandError } from './errors';
 
 const INVALID_DB_CHARS = /[/\\. "$\0]/;
 
@@ -48,6 +49,21 @@ export class Store {
     return coll;
   }
 
+  /** Puts a collection in place of the one with its name (a `$out` swaps the new contents in at once). */
+  put(coll: Collection): void {
+    let colls = this.dbs.get(coll.db);
+    if (!colls) this.dbs.set(coll.db, (colls = new Map()));
+    colls.set(coll.name, coll);
+  }
+
+  /** Moves a collection to a new namespace (renameCollection). */
+  rename(from: Collection, db: string, name: string): Collection {
+    this.drop(from.db, from.name);
+    const moved = from.renamed(db, name);
+    this.put(moved);
+    return moved;
+  }
+
   drop(db: string, name: string): Collection | undefined {
     const coll = this.dbs.get(db)?.get(name);
     this.dbs.get(db)?.delete(name);
@@ -56,5 +72,30 @@ export class Store {
 
   dropDatabase(db: string): void {
     this.dbs.delete(db);
+  }
+
+  /**
+   * Deletes documents whose TTL index date (the earliest, for an array) is older than
+   * `expireAfterSeconds` before `now`, as mongod's TTL monitor does. Returns how many.
+   */
+  expire(now: Date): number {
+    let removed = 0;
+    for (const colls of this.dbs.values()) {
+      for (const coll of colls.values()) {
+        for (const index of coll.secondaryIndexes()) {
+          const ttl = index.expireAfterSeconds;
+          if (ttl === undefined) continue;
+          const cutoff = new Date(now.getTime() - ttl * 1000);
+          const dir = index.directions[0];
+          const low = { key: new TypeEdge(45, false), inclusive: true };
+          const high = { key: cutoff, inclusive: false };
+          const expired = new Set<Document>();
+          for (const [, rec] of index.entries.range(dir > 0 ? low : high, dir > 0 ? high : low)) expired.add(rec.doc);
+          for (const doc of expired) coll.remove(doc);
+          removed += expired.size;
+        }
+      }
+    }
+    return removed;
   }
 }

@@ -1,13 +1,16 @@
 /** Write commands: insert, update, delete, with mongod's n / nModified / upserted / writeErrors. */
-import { ObjectId, type Document } from 'bson';
-import type { Collection } from '../collection';
-import { bsonSize } from '../docSize';
-import { CommandError } from '../errors';
-import { compileFilter } from '../mingoEngine';
-import { idFirst, isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../updates';
-import { MAX_BSON_SIZE } from '../wire';
-import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from './context';
-import { matchingIn } from './reads';
+import type { Document } from 'bson';
+import { CommandError } from '../../errors';
+import { parseCollation } from '../../query/collation';
+import { readDocuments } from '../../query/execute';
+import { isOperatorUpdate, isPipeline, updatedDocument, upsertDocument, type UpdateSpec } from '../../query/updates';
+import { evaluateLet, mergeVariables } from '../../query/variables';
+import type { Collection } from '../../storage/collection';
+import { checkStored, prepareInsert } from '../../validation/storedDocument';
+import { validateWrite } from '../../validation/validator';
+import { arrayArg, boolArg, collectionArg, type CommandContext, type CommandHandler } from '../context';
+import { checkFields, STATEMENT_FIELDS } from '../options';
+import { refuseView } from '../views';
 
 interface WriteError {
   index: number;
@@ -21,36 +24,38 @@ function writeError(index: number, err: unknown): WriteError {
   throw err;
 }
 
-/** Checks and completes a document to insert: an object, `_id` first (generated if absent). */
-export function prepareInsert(doc: unknown): Document {
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw CommandError.of('TypeMismatch', 'document to insert must be an object');
-  const d = doc as Document;
-  if (Array.isArray(d._id)) throw CommandError.of('InvalidIdField', "The '_id' value cannot be of type array");
-  if (d._id instanceof RegExp) throw CommandError.of('InvalidIdField', "The '_id' value cannot be of type regex");
-  if (bsonSize(d) > MAX_BSON_SIZE) throw CommandError.of('BSONObjectTooLarge', 'object to insert too large');
-  return idFirst(d._id === undefined ? { _id: new ObjectId(), ...d } : d);
-}
-
-/** The first collection write of a command creates the collection (as mongod does). */
+/** The collection a write goes to, created by the first write (as mongod does); views refuse writes. */
 function target(cmd: Document, ctx: CommandContext): Collection {
-  return ctx.store.getOrCreate(ctx.db, collectionArg(cmd, ctx));
+  const name = collectionArg(cmd, ctx);
+  refuseView(ctx, name);
+  return ctx.store.getOrCreate(ctx.db, name);
 }
 
 function result(n: number, errors: WriteError[], extra: Document = {}): Document {
   return { n, ...extra, ...(errors.length ? { writeErrors: errors } : {}), ok: 1 };
 }
 
+/** Replaces a stored document after the collection's validator accepted the new version. */
+export function replaceChecked(coll: Collection, previous: Document, next: Document, bypass: boolean): void {
+  const stored = checkStored(next);
+  validateWrite(coll.validator, coll.ns, stored, previous, bypass);
+  coll.replace(previous, stored);
+}
+
 const insert: CommandHandler = (cmd, ctx) => {
   const documents = arrayArg(cmd, 'documents');
   if (!documents) throw CommandError.of('FailedToParse', "BSON field 'insert.documents' is missing but a required field");
   const ordered = boolArg(cmd, 'ordered', true);
+  const bypass = boolArg(cmd, 'bypassDocumentValidation');
   const coll = target(cmd, ctx);
   const errors: WriteError[] = [];
   let n = 0;
   documents.forEach((raw, index) => {
     if (ordered && errors.length) return;
     try {
-      coll.insert(prepareInsert(raw));
+      const doc = prepareInsert(raw);
+      validateWrite(coll.validator, coll.ns, doc, undefined, bypass);
+      coll.insert(doc);
       n++;
     } catch (err) {
       errors.push(writeError(index, err));
@@ -62,16 +67,21 @@ const insert: CommandHandler = (cmd, ctx) => {
 interface UpdateStatement {
   q?: Document;
   u?: UpdateSpec;
+  c?: Document;
   upsert?: boolean;
   multi?: boolean;
   arrayFilters?: Document[];
   collation?: Document;
+  hint?: unknown;
 }
 
 const update: CommandHandler = (cmd, ctx) => {
   const updates = arrayArg(cmd, 'updates') as UpdateStatement[] | undefined;
   if (!updates) throw CommandError.of('FailedToParse', "BSON field 'update.updates' is missing but a required field");
   const ordered = boolArg(cmd, 'ordered', true);
+  const bypass = boolArg(cmd, 'bypassDocumentValidation');
+  const commandLet = evaluateLet(cmd.let, 'update.let');
+  for (const stmt of updates) checkFields('update.updates', stmt as Document, STATEMENT_FIELDS['update.updates']);
   const coll = target(cmd, ctx);
   const errors: WriteError[] = [];
   const upserted: Document[] = [];
@@ -85,19 +95,29 @@ const update: CommandHandler = (cmd, ctx) => {
       if (stmt.multi && !isPipeline(u) && !isOperatorUpdate(u)) {
         throw CommandError.of('FailedToParse', 'multi update is not supported for replacement-style update');
       }
-      const matched = matchingIn(coll, stmt.q, stmt.collation);
-      const targets = stmt.multi ? matched : matched.slice(0, 1);
+      if (stmt.c !== undefined && !isPipeline(u)) {
+        throw CommandError.of('FailedToParse', "Constants ('update.updates.c') can only be specified with pipeline-style updates");
+      }
+      const variables = mergeVariables(commandLet, evaluateLet(stmt.c, 'update.updates.c'));
+      const targets = readDocuments(coll, {
+        filter: stmt.q,
+        limit: stmt.multi ? undefined : 1,
+        hint: stmt.hint,
+        collation: parseCollation(stmt.collation),
+        variables,
+      });
       for (const doc of targets) {
-        const next = updatedDocument(doc, u, { arrayFilters: stmt.arrayFilters, filter: stmt.q });
+        const next = updatedDocument(doc, u, { arrayFilters: stmt.arrayFilters, filter: stmt.q, variables });
         n++;
         if (next.changed) {
-          coll.replace(doc, next.doc);
+          replaceChecked(coll, doc, next.doc, bypass);
           nModified++;
         }
       }
       if (targets.length === 0 && stmt.upsert) {
-        const doc = upsertDocument(stmt.q, u, { arrayFilters: stmt.arrayFilters });
-        coll.insert(prepareInsert(doc));
+        const doc = prepareInsert(upsertDocument(stmt.q, u, { arrayFilters: stmt.arrayFilters, variables }));
+        validateWrite(coll.validator, coll.ns, doc, undefined, bypass);
+        coll.insert(doc);
         upserted.push({ index, _id: doc._id });
         n++;
       }
@@ -112,26 +132,33 @@ interface DeleteStatement {
   q?: Document;
   limit?: number;
   collation?: Document;
+  hint?: unknown;
 }
 
 const del: CommandHandler = (cmd, ctx) => {
   const deletes = arrayArg(cmd, 'deletes') as DeleteStatement[] | undefined;
   if (!deletes) throw CommandError.of('FailedToParse', "BSON field 'delete.deletes' is missing but a required field");
   const ordered = boolArg(cmd, 'ordered', true);
-  const coll = ctx.store.get(ctx.db, collectionArg(cmd, ctx));
+  const variables = evaluateLet(cmd.let, 'delete.let');
+  for (const stmt of deletes) checkFields('delete.deletes', stmt as Document, STATEMENT_FIELDS['delete.deletes']);
+  const name = collectionArg(cmd, ctx);
+  refuseView(ctx, name);
+  const coll = ctx.store.get(ctx.db, name);
   const errors: WriteError[] = [];
   let n = 0;
   deletes.forEach((stmt, index) => {
     if (ordered && errors.length) return;
     try {
       if (stmt.limit !== 0 && stmt.limit !== 1) throw CommandError.of('FailedToParse', 'The limit field in delete objects must be 0 or 1');
-      if (!coll) {
-        compileFilter(stmt.q, stmt.collation); // an invalid filter fails even without a collection
-        return;
-      }
-      const matched = matchingIn(coll, stmt.q, stmt.collation);
-      for (const doc of stmt.limit === 1 ? matched.slice(0, 1) : matched) {
-        coll.remove(doc);
+      const matched = readDocuments(coll, {
+        filter: stmt.q,
+        limit: stmt.limit === 1 ? 1 : undefined,
+        hint: stmt.hint,
+        collation: parseCollation(stmt.collation),
+        variables,
+      });
+      for (const doc of matched) {
+        coll!.remove(doc);
         n++;
       }
     } catch (err) {
