@@ -7,7 +7,7 @@
  *   capabilities               customers/ tasks/ consent/ ... : import core, inner layers, other capabilities
  *   server/ cli/ main.ts       composition roots: nothing imports them
  */
-const CAPABILITIES = '^src/(customers|tasks|consent|rectification|erasure|verification|self|partners|discovery|transparency|lifecycle|analytics|report)/';
+const CAPABILITIES = '^src/(customers|tasks|consent|rectification|erasure|verification|self|partners|discovery|transparency|lifecycle|analytics|report|backup)/';
 const INNER = '^src/(db|crypto|auth|audit|policy)/';
 const BASE = '^src/(config|logger|metrics|tracing)\\.ts$';
 
