@@ -237,8 +237,11 @@ export interface MigrationResult {
  */
 export async function sealStoredInClear(
   services: Pick<AppServices, 'conn' | 'index'> & { keys: { get(id: string): Promise<Buffer>; create(id: string): Promise<Buffer> } },
-  batchSize = 200,
+  /** Documents read per round trip (default 200), and the most to seal in this pass (default all: a pass may stop anywhere). */
+  opts: { batchSize?: number; max?: number } = {},
 ): Promise<MigrationResult> {
+  const batchSize = opts.batchSize ?? 200;
+  const max = opts.max ?? Infinity;
   const model = customerModel(services.conn);
   const inClear = { $or: [...Object.keys(ENCRYPTED).map((p) => ({ [p]: { $type: 'string' } })), { 'health.conditions': { $type: 'array' } }] };
   const result: MigrationResult = { sealed: 0, keysCreated: 0, skipped: 0 };
@@ -248,6 +251,7 @@ export async function sealStoredInClear(
     if (docs.length === 0) return result;
     after = docs.at(-1)!._id;
     for (const doc of docs) {
+      if (result.sealed + result.skipped >= max) return result;
       let key: Buffer;
       try {
         key = await services.keys.get(doc._id);
