@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Principal, PrincipalKind } from '../core/context';
 import { ErrorCode, SafeError } from '../core/errors';
@@ -26,11 +27,25 @@ function unauthenticated(reason: string): SafeError {
   return new SafeError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${reason}`);
 }
 
+/**
+ * The HMAC key of a secret, made once: given a string, jsonwebtoken tries to parse it as a public
+ * key on every call before it uses it as a secret.
+ */
+const secretKeys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    if (secretKeys.size > 8) secretKeys.clear();
+    secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  }
+  return key;
+}
+
 /** Verify a bearer token and turn its claims into a principal; any fault is UNAUTHENTICATED. */
 export function verifyToken(secret: string, token: string): Principal {
   let claims: jwt.JwtPayload;
   try {
-    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const decoded = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
     if (typeof decoded === 'string') throw new Error('string payload');
     if (typeof decoded.exp !== 'number') throw new MissingExpiry();
     claims = decoded;

@@ -5,6 +5,7 @@
  * (the dependency rules in .dependency-cruiser.cjs enforce it).
  */
 import DataLoader from 'dataloader';
+import type { Collection } from 'mongodb';
 import type { AppServices, RequestContext } from '../core/context';
 import { ErrorCode, SafeError } from '../core/errors';
 import { isId } from '../core/ids';
@@ -29,10 +30,18 @@ function model(ctx: RequestContext) {
   return customerModel(ctx.services.conn);
 }
 
+/**
+ * Reads through the driver's collection: the filters are built here from ids and policy conditions,
+ * so mongoose's casting (of a task's thousand ids, on every request) buys nothing.
+ */
+function reads(ctx: RequestContext) {
+  return model(ctx).collection as unknown as Collection<StoredCustomer>;
+}
+
 /** The request's loader of the customers it may read (one query per tick). */
 function loader(ctx: RequestContext): DataLoader<string, StoredCustomer | null> {
   return ctx.perRequest(LOADER, () => new DataLoader<string, StoredCustomer | null>(async (ids) => {
-    const docs = await model(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), { _id: { $in: [...ids] } }] }).lean<StoredCustomer[]>().exec();
+    const docs = await reads(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), { _id: { $in: [...ids] } }] }).toArray();
     const byId = new Map(docs.map((d) => [d._id, d]));
     return ids.map((id) => byId.get(id) ?? null);
   }));
@@ -58,13 +67,12 @@ export async function visiblePage(
 ): Promise<StoredCustomer[]> {
   const clauses = [visible(ctx.ability, 'read', 'Customer'), filter];
   if (after !== null) clauses.push({ _id: { $gt: after } });
-  const query = model(ctx).find({ $and: clauses }, projection ?? undefined).sort({ _id: 1 }).limit(limit);
-  return query.lean<StoredCustomer[]>().exec();
+  return reads(ctx).find({ $and: clauses }, projection ? { projection } : {}).sort({ _id: 1 }).limit(limit).toArray() as Promise<StoredCustomer[]>;
 }
 
 /** The ids of every visible customer matching `filter` (a count is recorded per subject counted). */
 export async function visibleIds(ctx: RequestContext, filter: Record<string, unknown>): Promise<string[]> {
-  const docs = await model(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), filter] }, { _id: 1 }).lean<Array<{ _id: string }>>().exec();
+  const docs = await reads(ctx).find({ $and: [visible(ctx.ability, 'read', 'Customer'), filter] }, { projection: { _id: 1 } }).toArray();
   return docs.map((d) => d._id);
 }
 
