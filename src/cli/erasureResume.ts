@@ -1,11 +1,13 @@
 /**
  * `npm run erasure:resume`: completes every erasure that a crash left PENDING.
  *
- *   MONGODB_URI=mongodb://… [DB_NAME=crm] npm run erasure:resume
+ *   MONGODB_URI=mongodb://… [DB_NAME=crm] [KEY_VAULT_URI=…] [KEY_VAULT_DB=…] npm run erasure:resume
  *
  * - MONGODB_URI (required): the gateway's database. With the embedded dev store, use the loopback
  *   URI the gateway prints at startup while it runs (the gateway also resumes by itself at start).
  * - DB_NAME: the database name, as for the gateway. Default `crm`.
+ * - KEY_VAULT_URI, KEY_VAULT_DB: the key vault, as for the gateway (default: MONGODB_URI, `<DB_NAME>-keys`),
+ *   where the customers' data keys are destroyed.
  * No master key is needed: erasure only destroys data keys, it never unwraps one.
  * Safe to rerun: every step is idempotent and recorded.
  */
@@ -30,15 +32,17 @@ async function main(): Promise<number> {
     process.stderr.write('erasure:resume failed: MONGODB_URI is required: the database of the gateway\n');
     return 1;
   }
-  const conn = await connectMongoose(uri, process.env.DB_NAME || 'crm');
+  const config = loadConfig();
+  const conn = await connectMongoose(uri, config.dbName);
+  const vault = await connectMongoose(config.keyVaultUri ?? uri, config.keyVaultDb);
   try {
-    const config = loadConfig();
     const stores = CAPABILITIES.flatMap((c) => c.stores ?? []);
-    const count = await resumeErasures({ conn, keys: new KeyStore(conn, shredOnly), stores, refKey: erasureRefKey(config.jwtSecret) });
+    const count = await resumeErasures({ conn, keys: new KeyStore(vault, shredOnly), stores, refKey: erasureRefKey(config.jwtSecret) });
     process.stdout.write(`erasure:resume: ${count} pending erasure(s) completed\n`);
     return 0;
   } finally {
     await conn.close();
+    await vault.close();
   }
 }
 

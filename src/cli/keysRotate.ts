@@ -7,8 +7,10 @@
  * The second form is what running gateways are configured with during a rotation: they wrap new
  * keys with MASTER_KEY and keep unwrapping old ones with MASTER_KEY_PREVIOUS, so none needs a restart.
  *
- * - MONGODB_URI (required): the database holding `dataKeys`. With the embedded dev store, use the
+ * - MONGODB_URI (required): the gateway's database server. With the embedded dev store, use the
  *   loopback URI the gateway prints at startup while it runs.
+ * - KEY_VAULT_URI, KEY_VAULT_DB, DB_NAME: where `dataKeys` is, as for the gateway (default: the key
+ *   vault database `<DB_NAME>-keys` on MONGODB_URI, DB_NAME defaulting to `crm`).
  * - The old key: MASTER_KEY, or else the key file (MASTER_KEY_FILE, default `.data/master.key`).
  * - NEW_MASTER_KEY (required): base64 of 32 random bytes (`openssl rand -base64 32`).
  * When the old key came from the key file and every key was rewrapped, the key file is replaced by
@@ -39,7 +41,9 @@ async function main(): Promise<number> {
       });
   if (old.provider.id === next.id) throw new KeyConfigError('NEW_MASTER_KEY equals the current master key');
 
-  const conn = await mongoose.createConnection(uri).asPromise();
+  // The key vault, found as loadConfig finds it.
+  const vaultDb = process.env.KEY_VAULT_DB?.trim() || `${process.env.DB_NAME?.trim() || 'crm'}-keys`;
+  const conn = await mongoose.createConnection(process.env.KEY_VAULT_URI?.trim() || uri, { dbName: vaultDb }).asPromise();
   try {
     const result = await new KeyStore(conn, old.provider).rotate(next);
     process.stdout.write(

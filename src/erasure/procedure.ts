@@ -32,7 +32,8 @@ export interface ErasureRequest {
 export interface ErasureRunOptions {
   /**
    * TEST ONLY: stop (throw ErasureInterrupted) right after step k (1-based, see erasureSteps)
-   * has been recorded, as a crash would. Default: never.
+   * has been recorded, as a crash would; 0 stops once the request is recorded and the customer
+   * marked, before any step. Default: never.
    */
   stopAfter?: number;
   /** Clock. Default: now. */
@@ -130,6 +131,7 @@ export async function runErasure(svc: ErasureServices, record: ErasureDoc, opts:
   if (!customerId) throw new Error(`erasure ${record._id} is PENDING without its customer id`);
   return systemWrite(`erasure ${record._id}`, async () => {
     await markErasing(svc, customerId); // every run, so a resumed erasure is marked too
+    if (opts.stopAfter === 0) throw new ErasureInterrupted(0);
     const steps = erasureSteps(svc.stores);
     const names = [...steps.map((s) => s.name), MARK_DONE];
     const done = new Set(record.steps.map((s) => s.name));

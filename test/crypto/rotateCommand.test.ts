@@ -46,11 +46,11 @@ describe('npm run keys:rotate', () => {
   });
 
   it('requires a valid NEW_MASTER_KEY and never prints it', async () => {
-    const missing = await rotate({ MONGODB_URI: uri, MASTER_KEY: generateMasterKey() });
+    const missing = await rotate({ MONGODB_URI: uri, KEY_VAULT_DB: t.db.dbName, MASTER_KEY: generateMasterKey() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('NEW_MASTER_KEY is required');
     const short = randomBytes(20).toString('base64');
-    const bad = await rotate({ MONGODB_URI: uri, MASTER_KEY: generateMasterKey(), NEW_MASTER_KEY: short });
+    const bad = await rotate({ MONGODB_URI: uri, KEY_VAULT_DB: t.db.dbName, MASTER_KEY: generateMasterKey(), NEW_MASTER_KEY: short });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('NEW_MASTER_KEY decodes to 20 bytes, expected 32');
     expect(bad.stderr + bad.stdout).not.toContain(short);
@@ -67,7 +67,7 @@ describe('npm run keys:rotate', () => {
     const stored = await Promise.all(['cus_c1', 'cus_c2', 'cus_c3'].map(async (id) => [id, await cipher.encrypt(id, 'health.notes', `n-${id}`)] as const));
 
     const newKey = generateMasterKey();
-    const run = await rotate({ MONGODB_URI: uri, MASTER_KEY_FILE: keyFile, NEW_MASTER_KEY: newKey });
+    const run = await rotate({ MONGODB_URI: uri, KEY_VAULT_DB: t.db.dbName, MASTER_KEY_FILE: keyFile, NEW_MASTER_KEY: newKey });
     expect(run.code).toBe(0);
     const logLines = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string });
     expect(logLines.filter((l) => l.level === 'error')).toEqual([]);
@@ -89,7 +89,7 @@ describe('npm run keys:rotate', () => {
 
     // With MASTER_KEY instead of a key file, it tells the operator to switch MASTER_KEY.
     const next = generateMasterKey();
-    const again = await rotate({ MONGODB_URI: uri, MASTER_KEY: newKey, NEW_MASTER_KEY: next });
+    const again = await rotate({ MONGODB_URI: uri, KEY_VAULT_DB: t.db.dbName, MASTER_KEY: newKey, NEW_MASTER_KEY: next });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('3 rewrapped');
     expect(again.stdout).toContain('now set MASTER_KEY to the new key');

@@ -126,6 +126,11 @@ describe('schema seen by shipfast', () => {
       expect(r.errors![0]!.message, q).not.toMatch(/did you mean/i);
       expect(r.data, q).toBeUndefined();
     }
+    // Each refusal is recorded like any denial, under the partner, with the rule that refused it.
+    const refused = await logEntries(app, { 'actor.partner': 'shipfast', code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(refused.length).toBeGreaterThanOrEqual(queries.length);
+    expect(refused[0]).toMatchObject({ decision: 'denied', purpose: 'order-fulfilment', subjectType: 'Operation' });
+    expect(refused[0]!.reason).toMatch(/does not validate/);
   });
 
   it('suggests nothing for a mistyped input field either', async () => {

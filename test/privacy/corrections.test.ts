@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, plainCustomer } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { logEntry } from '../support/log';
+import { systemWrite } from '../../src/core/writeScope';
 
 let app: TestApp;
 beforeAll(async () => { app = await startTestApp(); });
@@ -112,5 +113,30 @@ describe('deciding (privacy-officer, privacy-request)', () => {
   it('the privacy officer still cannot write customer attributes directly', async () => {
     const r = await pat('mutation { updateCustomer(id: "cus_0001", input: { email: "new@example.com" }) { email } }');
     expect(codes(r)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('an approved correction of what an identity check vouched for', () => {
+  it('voids the identity verification of a corrected fullName, in the same write', async () => {
+    const verified = { status: 'VERIFIED', method: 'ID_DOCUMENT', at: new Date(), by: 'vera', byKind: 'staff', evidenceRef: 'ev_test_1' };
+    await systemWrite('test: an identity verified earlier', () =>
+      app.models.customers.updateOne({ _id: 'cus_0002' }, { $set: { 'verification.identity': verified } }).exec());
+    const asked = await self(REQUEST, { f: 'fullName', v: 'Arthur Corrected' }, 'cus_0002');
+    expect(asked.errors).toBeUndefined();
+    const approved = await pat('mutation($id: ID!) { approveCorrection(id: $id, note: "Marriage certificate") { status } }', { id: asked.data!.requestCorrection.id });
+    expect(approved.data?.approveCorrection.status).toBe('APPROVED');
+    const held = await plainCustomer(app, 'cus_0002');
+    expect(held!.fullName).toBe('Arthur Corrected');
+    expect((held as { verification?: { identity?: { status: string; byKind: string } } }).verification?.identity).toMatchObject({ status: 'UNVERIFIED', byKind: 'system' });
+  });
+
+  it('leaves the identity verification alone when the correction is rejected', async () => {
+    const verified = { status: 'VERIFIED', method: 'ID_DOCUMENT', at: new Date(), by: 'vera', byKind: 'staff', evidenceRef: 'ev_test_2' };
+    await systemWrite('test: an identity verified earlier', () =>
+      app.models.customers.updateOne({ _id: 'cus_0002' }, { $set: { 'verification.identity': verified } }).exec());
+    const asked = await self(REQUEST, { f: 'birthDate', v: '1970-02-03' }, 'cus_0002');
+    await pat('mutation($id: ID!) { rejectCorrection(id: $id, note: "No document") { status } }', { id: asked.data!.requestCorrection.id });
+    const held = await plainCustomer(app, 'cus_0002');
+    expect((held as { verification?: { identity?: { status: string } } }).verification?.identity?.status).toBe('VERIFIED');
   });
 });
