@@ -79,7 +79,12 @@ function atom(ids: string[]): Document {
 }
 
 function randomFilter(ids: string[]): Document {
-  switch (int(4)) {
+  switch (int(6)) {
+    case 4:
+      // A one-branch $or (as @casl/mongoose writes a single rule) is the branch's conjuncts.
+      return { $and: [{ $or: [atom(ids)] }, atom(ids)] };
+    case 5:
+      return { $or: [{ $and: [atom(ids), { $or: [atom(ids)] }] }] };
     case 0:
       return atom(ids);
     case 1:
@@ -182,6 +187,17 @@ describe('reads answered from indexes examine only what they return', () => {
   it('the newest entries of the whole log, by the _id index read backwards', async () => {
     const explained = await log.find({}).sort({ _id: -1 }).limit(10).explain('executionStats');
     expect(explained.executionStats.totalDocsExamined).toBe(10);
+  });
+
+  it('a row filter as @casl/mongoose writes it: one-branch $or of a 1,000-id $in, sorted by _id, limited', async () => {
+    const all = await log.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray();
+    const scope = all.slice(0, 1000).map((d) => d._id).reverse();
+    const filter = { $and: [{ $and: [{ $or: [{ _id: { $in: scope } }] }, { n: { $ne: 3 } }] }, {}] };
+    const explained = await log.find(filter).sort({ _id: 1 }).limit(50).explain('executionStats');
+    expect(explained.executionStats.nReturned).toBe(50);
+    expect(explained.executionStats.totalDocsExamined).toBe(51);
+    const page = await log.find(filter).sort({ _id: 1 }).limit(50).toArray();
+    expect(page.map((d) => d.n)).toEqual([0, 1, 2, ...Array.from({ length: 47 }, (_, i) => i + 4)]);
   });
 
   it('an $in of many _ids, and an equality on a dotted path', async () => {

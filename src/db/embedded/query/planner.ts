@@ -160,9 +160,14 @@ function indexScan(index: IndexSpec, paths: ByPath, mode: Mode, collated: boolea
   for (let j = used; j < n; j++) if (perField[j]) keyChecks.push([j, perField[j]!]);
 
   let estimate = 0;
-  for (const [lo, hi] of ranges) {
-    estimate += index.entries.countRange(lo, hi, cap - estimate);
-    if (estimate > cap) break;
+  if (index.unique && used === n && !rangeIntervals && prefixes[0].length === n) {
+    // Whole-key points of a unique index: each holds at most one entry (an upper bound, no search).
+    estimate = ranges.length;
+  } else {
+    for (const [lo, hi] of ranges) {
+      estimate += index.entries.countRange(lo, hi, cap - estimate);
+      if (estimate > cap) break;
+    }
   }
   const consumed = empty();
   index.fields.forEach((f, j) => {

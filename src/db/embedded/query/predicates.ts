@@ -59,13 +59,18 @@ export function matchesAll(filter: Document): boolean {
   });
 }
 
+/** `{ $or: [x] }` matches what `x` matches: its conditions are conjuncts like those of an `$and`. */
+function isSingleOr(k: string, v: unknown): boolean {
+  return k === '$or' && Array.isArray(v) && v.length === 1 && isPlainObject(v[0]);
+}
+
 /** The field conjuncts of a filter and its `$or` nodes (with their owners), through nested `$and`s. */
 export function conjunctsOf(filter: Document): { fields: Conjunct[]; ors: Array<{ branches: Document[]; owner: Document }> } {
   const fields: Conjunct[] = [];
   const ors: Array<{ branches: Document[]; owner: Document }> = [];
   const visit = (f: Document): void => {
     for (const [k, v] of Object.entries(f)) {
-      if (k === '$and' && Array.isArray(v)) {
+      if ((k === '$and' || isSingleOr(k, v)) && Array.isArray(v)) {
         for (const part of v) if (isPlainObject(part)) visit(part);
       } else if (k === '$or' && Array.isArray(v) && v.length > 0 && v.every(isPlainObject)) {
         ors.push({ branches: v as Document[], owner: f });
@@ -207,6 +212,11 @@ export function withoutConjuncts(filter: Document, drop: Map<Document, Set<strin
       if (k === '$and' && Array.isArray(v) && v.length > 0) {
         const parts = v.map((p) => (isPlainObject(p) ? rebuild(p) : p)).filter((p) => !(isPlainObject(p) && Object.keys(p).length === 0));
         if (parts.length) out.$and = parts;
+        continue;
+      }
+      if (isSingleOr(k, v)) {
+        const branch = rebuild((v as Document[])[0]);
+        if (Object.keys(branch).length) out.$or = [branch];
         continue;
       }
       out[k] = v;

@@ -130,32 +130,29 @@ export class OrderedIndex {
   /** First position whose entry is inside the bound from below (`null`: the start). */
   private lowerPos(bound: Bound | null): Pos {
     if (!bound) return { c: 0, i: 0 };
-    const below = (k: unknown): boolean => {
-      const r = this.compareBound(k, bound.key);
-      return bound.inclusive ? r < 0 : r <= 0;
-    };
-    return this.firstNot(below);
+    // Entries below the bound: compare < 0 (inclusive) or <= 0 (exclusive), i.e. compare < limit.
+    return this.firstNot(bound.key, bound.inclusive ? 0 : 1);
   }
 
   /** First position past the bound from above (`null`: the end). */
   private upperPos(bound: Bound | null): Pos {
     if (!bound) return { c: this.chunks.length, i: 0 };
-    const within = (k: unknown): boolean => {
-      const r = this.compareBound(k, bound.key);
-      return bound.inclusive ? r <= 0 : r < 0;
-    };
-    return this.firstNot(within);
+    return this.firstNot(bound.key, bound.inclusive ? 1 : 0);
   }
 
-  /** The first position whose key fails `pred` (`pred` holds for a prefix of the entries). */
-  private firstNot(pred: (k: unknown) => boolean): Pos {
+  /**
+   * The first position whose key compares to `key` at `limit` or above (the entries compare below
+   * it for a prefix of the index). No closure: this runs for every bound of every scan.
+   */
+  private firstNot(key: unknown, limit: 0 | 1): Pos {
     const chunks = this.chunks;
+    const cmp = this.compareBound;
     let lo = 0;
     let hi = chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const ch = chunks[mid];
-      if (pred(ch.keys[ch.keys.length - 1])) lo = mid + 1;
+      const keys = chunks[mid].keys;
+      if (cmp(keys[keys.length - 1], key) < limit) lo = mid + 1;
       else hi = mid;
     }
     if (lo === chunks.length) return { c: lo, i: 0 };
@@ -164,7 +161,7 @@ export class OrderedIndex {
     let b = keys.length;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      if (pred(keys[mid])) a = mid + 1;
+      if (cmp(keys[mid], key) < limit) a = mid + 1;
       else b = mid;
     }
     return { c: lo, i: a };
