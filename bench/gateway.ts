@@ -76,7 +76,7 @@ const PERSONAS: Persona[] = [
   { name: 'marketing', sub: 'mia', role: 'marketing-specialist', purpose: 'marketing', fields: 'id fullName email segment loyaltyTier preferences' },
   { name: 'care', sub: 'carla', role: 'care-advisor', purpose: 'care', task: 'tsk_bench_care', fields: 'id fullName phone health { conditions notes }' },
 ];
-const personas = (QUICK ? 'support' : args.personas!).split(',').map((name) => {
+const personas = (QUICK && !process.env.BENCH_DEV ? 'support' : args.personas!).split(',').map((name) => {
   const p = PERSONAS.find((x) => x.name === name);
   if (!p) throw new Error(`--personas: unknown persona "${name}" (support, marketing, care)`);
   return p;

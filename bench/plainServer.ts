@@ -108,7 +108,9 @@ export async function startPlainServer(opts: PlainServerOptions): Promise<Runnin
       async customers(_: unknown, args: { first?: number }, ctx: Ctx, info: GraphQLResolveInfo) {
         const first = Math.min(args.first ?? 50, 200);
         const paths = selectedPaths(info);
-        const projection = Object.fromEntries(paths.map((p) => [p, 1]));
+        const projection: Record<string, 1> = Object.fromEntries(paths.map((p) => [p, 1]));
+        // The shield rules ask CASL about the row: its conditions read the consent state (marketing, care).
+        if (policies) projection.consentState = 1;
         const rows = ROWS[ctx.purpose] ?? {};
         if (policies) {
           const task = ctx.task ? await tasks.findOne({ _id: ctx.task as never }) : null;

@@ -44,6 +44,23 @@ describe('find.json, findOne.json, find-*.json', () => {
     });
   });
 
+  describe('inclusion projections', () => {
+    it('keep the stored field order, sub-documents under dotted paths, and skip what is not a document', async () => {
+      const p = f.db.collection<Doc>(f.name('projection'));
+      await p.insertMany([
+        { _id: 1, z: 1, a: { b: 2, c: 3 }, m: 'x' },
+        { _id: 2, a: 'scalar', z: 2 },
+        { _id: 3, a: {}, z: 3 },
+        { _id: 4, a: [{ b: 1, c: 9 }, { c: 8 }, 5], z: 4 },
+      ] as never[]);
+      const docs = await p.find({}, { projection: { 'a.b': 1, z: 1 } }).sort({ _id: 1 }).toArray();
+      expect(docs).toEqual([{ _id: 1, z: 1, a: { b: 2 } }, { _id: 2, z: 2 }, { _id: 3, a: {}, z: 3 }, { _id: 4, a: [{ b: 1 }, {}], z: 4 }]);
+      expect(Object.keys(docs[0])).toEqual(['_id', 'z', 'a']);
+      expect(await p.find({ _id: 1 } as never, { projection: { _id: 0, m: 1, z: true } }).toArray()).toEqual([{ z: 1, m: 'x' }]);
+      expect((await rejection(p.find({}, { projection: { a: 1, 'a.b': 1 } }).toArray())).code).toBe(31249);
+    });
+  });
+
   describe('let', () => {
     it('binds $$variables for $expr, evaluating expressions once', async () => {
       const docs = await c.find({ $expr: { $and: [{ $gte: ['$n', '$$low'] }, { $lt: ['$n', '$$high'] }] } }, { let: { low: 30, high: { $add: [40, 10] } } }).toArray();

@@ -24,6 +24,7 @@ import { CommandError, unsupported } from '../errors';
 import type { Collation } from './collation';
 import { schemaPredicate } from '../validation/jsonSchema';
 import { matchesAll } from './predicates';
+import { inclusionOf, projectInclusion } from './projection';
 import { parseSort, sortDocuments } from './sort';
 
 export type Resolver = (collection: string) => Document[];
@@ -200,6 +201,18 @@ export function compileFilter(filter: Document | undefined, opts?: EvalOptions):
 /** Projects documents (copies: mingo's `$project` would otherwise edit nested fields in place). */
 export function project(docs: Document[], projection: Document | undefined, opts?: EvalOptions): Document[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
+  const inclusion = inclusionOf(projection);
+  if (inclusion) {
+    const out: Document[] = [];
+    for (const doc of docs) {
+      out.push(projectInclusion(doc, inclusion) ?? mingoProject([doc], projection, opts)[0]);
+    }
+    return out;
+  }
+  return mingoProject(docs, projection, opts);
+}
+
+function mingoProject(docs: Document[], projection: Document, opts?: EvalOptions): Document[] {
   return withMingo(() => new Query({}, { ...options(opts), processingMode: ProcessingMode.CLONE_INPUT }).find<Document>(docs, projection).all());
 }
 
