@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -119,6 +119,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    // Answers carry personal data: no shared or browser cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.get('/healthz', (_req, res) => {
@@ -134,7 +136,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
     const apollo = new ApolloServer<RequestContext>({
       schema,
       // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
-      plugins: [ApolloServerPluginLandingPageDisabled(), ...(opts.plugins ?? []), secureTransportPlugin({ enforce: services.config.production }), auditFlushPlugin()],
+      // Cache hints are never used (answers are personal, see no-store above): no hook on every field.
+      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(opts.plugins ?? []), secureTransportPlugin({ enforce: services.config.production }), auditFlushPlugin()],
       validationRules: [depthLimit(services.config.maxDepth)],
       formatError: maskErrors(services.config.production),
       includeStacktraceInErrorResponses: false,

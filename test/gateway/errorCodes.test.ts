@@ -57,6 +57,16 @@ describe('purpose', () => {
     const rec = await logEntry(app, { 'actor.id': 'mia', code: 'PURPOSE_NOT_ALLOWED' });
     expect(rec).toMatchObject({ decision: 'denied', purpose: null, actor: { kind: 'staff', roles: ['marketing-specialist'] } });
   });
+  it('no answer may be cached: Cache-Control no-store, and no cache hints from Apollo', async () => {
+    const res = await fetch(`${app.url}/graphql`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${app.tokens.alice}`, 'x-purpose': 'customer-support', 'x-task-id': 'tsk_support_alice' },
+      body: JSON.stringify({ query: '{ customer(id: "cus_0001") { id fullName } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(((await res.json()) as { data: { customer: { id: string } } }).data.customer.id).toBe('cus_0001');
+  });
+
   it('operations that touch no customer data need no purpose', async () => {
     const r = await gql(app.url, '{ myTasks { id purpose } }', { token: app.tokens.alice });
     expect(r.errors).toBeUndefined();
