@@ -10,7 +10,7 @@
  * store (from /proc); ratios are taken round by round and reported as median [min–max].
  *
  *   npm run bench                       every persona at 10, 50 and 200 rows; exits 1 under target
- *   npm run bench -- --quick            everything in this process, support at 50 rows, no gate
+ *   npm run bench -- --quick            everything in this process, at 50 rows (support unless --personas), no gate
  *   npm run bench -- --profile          also writes a CPU profile of the product under load
  *   options: --rounds 4 --seconds 3 --connections 8 --personas support,marketing,care --sizes 10,50,200 --no-gate
  */
@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '8' },
-    personas: { type: 'string', default: 'support,marketing,care' },
+    personas: { type: 'string' },
     sizes: { type: 'string', default: '10,50,200' },
   },
 });
@@ -76,7 +76,7 @@ const PERSONAS: Persona[] = [
   { name: 'marketing', sub: 'mia', role: 'marketing-specialist', purpose: 'marketing', fields: 'id fullName email segment loyaltyTier preferences' },
   { name: 'care', sub: 'carla', role: 'care-advisor', purpose: 'care', task: 'tsk_bench_care', fields: 'id fullName phone health { conditions notes }' },
 ];
-const personas = (QUICK && !process.env.BENCH_DEV ? 'support' : args.personas!).split(',').map((name) => {
+const personas = (args.personas ?? (QUICK ? 'support' : 'support,marketing,care')).split(',').map((name) => {
   const p = PERSONAS.find((x) => x.name === name);
   if (!p) throw new Error(`--personas: unknown persona "${name}" (support, marketing, care)`);
   return p;
@@ -154,7 +154,7 @@ function headersOf(p: Persona, secret: string): Record<string, string> {
 /** One request, checked: every variant must answer the same data without errors. */
 async function answer(url: string, p: Persona, size: number, secret: string): Promise<string> {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: headersOf(p, secret), body: JSON.stringify({ query: queryOf(p, size), operationName: 'Bench' }) });
-  const text = await res.text(); if (process.env.BENCH_DEV) process.stderr.write(text.slice(0, 1500) + "\n");
+  const text = await res.text();
   const json = JSON.parse(text) as { data?: { customers?: { edges: unknown[] } }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
   if (res.status !== 200 || json.errors || !json.data?.customers) {
     throw new Error(`bench: ${url} answered ${res.status} ${json.errors?.map((e) => e.extensions?.code ?? e.message).join(', ') ?? ''} for ${p.name}`);
@@ -222,7 +222,7 @@ async function setUp(profileDir: string | null): Promise<Setup> {
     const store = await EmbeddedMongoServer.start({ host: '127.0.0.1', port: 0 });
     const env = { ...base, MONGODB_URI: store.uri, KEY_VAULT_URI: store.uri };
     await seed(env);
-    const product = await startGateway(loadConfig({ ...env, NODE_ENV: process.env.BENCH_DEV ? 'development' : 'production', PORT: '0', SEED_DEMO: '0' }));
+    const product = await startGateway(loadConfig({ ...env, NODE_ENV: 'production', PORT: '0', SEED_DEMO: '0' }));
     const plains = await Promise.all((['plain', 'shield', 'log'] as const).map((variant) =>
       startPlainServer({ variant, mongoUri: store.uri, dbName: env.DB_NAME, keyVaultDb: env.KEY_VAULT_DB, masterKey: env.MASTER_KEY, jwtSecret: secret })));
     return {
