@@ -26,7 +26,7 @@ export function tooComplex(limit: LimitName, max: number): SafeError {
 }
 
 /** graphql-js's message when parsing stops at `maxTokens`. */
-const TOKEN_LIMIT = /^Syntax Error: Document contains more than (\d+) tokens\. Parsing aborted\.$/;
+const TOKEN_LIMIT = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens\. Parsing aborted\.$/; // graphql-js 16 writes "more that"
 
 /** The QUERY_TOO_COMPLEX error for a parse error that is graphql-js stopping at the token limit, else null. */
 export function tokenLimitError(message: string): SafeError | null {
