@@ -3,7 +3,8 @@
  * per principal and purpose, requests per minute and rows per minute (policies/purposes.yaml
  * `limits`), and per client address for requests without a valid token (RATE_LIMIT_ANONYMOUS).
  * A refusal is RATE_LIMITED, HTTP 429 with Retry-After. Rows are counted from the subjects the
- * access recorder holds when the response leaves; a minute over its rows refuses the next request.
+ * access recorder holds when the response leaves; once a minute's rows are spent, the next requests
+ * are refused until it ends.
  * If the store does not answer, the request is refused (DATABASE_UNAVAILABLE): fail closed.
  * RATE_LIMITS=off disables all of it (benchmarks).
  */
@@ -36,6 +37,8 @@ export class RateLimits {
   private readonly requests = new Map<string, RateLimiterMongo>();
   private readonly rowsOf = new Map<string, RateLimiterMongo>();
   private readonly anon: RateLimiterMongo;
+  /** `purpose principal` → when its rows minute ends, learnt from the store when a response crossed the limit. */
+  private readonly rowsSpent = new Map<string, number>();
 
   constructor(conn: Connection, policies: PolicySet, private readonly config: Config) {
     const make = (keyPrefix: string, points: number) => new RateLimiterMongo({
@@ -66,22 +69,31 @@ export class RateLimits {
     const rows = this.rowsOf.get(purposeId);
     if (!req || !rows) return; // an unknown purpose is refused by the context, with the purposes allowed
     const key = `${principal.kind}:${principal.id}`;
-    const [used, spent] = await Promise.allSettled([req.consume(key, 1), rows.get(key)]);
-    if (used.status === 'rejected') {
-      if (used.reason instanceof RateLimiterRes) throw rateLimited('requests', req.points, used.reason.msBeforeNext, purposeId);
+    const until = this.rowsSpent.get(`${purposeId} ${key}`);
+    if (until !== undefined) {
+      if (until > Date.now()) throw rateLimited('rows', rows.points, until - Date.now(), purposeId);
+      this.rowsSpent.delete(`${purposeId} ${key}`);
+    }
+    try {
+      await req.consume(key, 1);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw rateLimited('requests', req.points, res.msBeforeNext, purposeId);
       throw unavailable();
     }
-    if (spent.status === 'rejected') throw unavailable();
-    if (spent.value && spent.value.consumedPoints >= rows.points) throw rateLimited('rows', rows.points, spent.value.msBeforeNext, purposeId);
   }
 
   /** The rows a response returned, counted against the principal's minute for the purpose. */
   async rows(principal: Principal, purposeId: string, n: number): Promise<void> {
     const rows = this.rowsOf.get(purposeId);
     if (!rows || n <= 0) return;
-    await rows.consume(`${principal.kind}:${principal.id}`, n).catch((res: unknown) => {
-      if (!(res instanceof RateLimiterRes)) logger.warn('rate-limit rows not counted: the store did not answer', { purpose: purposeId });
-    });
+    const key = `${principal.kind}:${principal.id}`;
+    // The store keeps the count across instances; the instance whose response crosses the limit (or
+    // any later one that adds rows to that minute) learns when the minute ends and refuses until then.
+    const res = await rows.consume(key, n).catch((r: unknown) => r);
+    if (res instanceof RateLimiterRes && res.consumedPoints >= rows.points) {
+      if (this.rowsSpent.size > 10_000) this.rowsSpent.clear();
+      this.rowsSpent.set(`${purposeId} ${key}`, Date.now() + res.msBeforeNext);
+    } else if (!(res instanceof RateLimiterRes)) logger.warn('rate-limit rows not counted: the store did not answer', { purpose: purposeId });
   }
 
   /** One request without a valid token, from this client address. */
