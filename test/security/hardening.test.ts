@@ -22,7 +22,7 @@ const consoleError = vi.spyOn(console, 'error');
 
 beforeAll(async () => {
   restoreSink = setLogSink((l) => lines.push(l));
-  app = await startTestApp({ env: { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });
+  app = await startTestApp({ env: { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE }, monitorCommands: true });
 });
 afterAll(async () => {
   await app?.stop();
@@ -251,5 +251,31 @@ describe('rate limits: RATE_LIMITED, HTTP 429, Retry-After', () => {
     // Another purpose of another principal is unaffected; the refusals were not written to the access log.
     expect((await post(body, auth('pat', { 'x-purpose': 'audit' }))).status).toBe(200);
     expect(await logEntries(app, { code: 'RATE_LIMITED' })).toEqual([]);
+  });
+});
+
+describe('the access log is only ever inserted into (so an insert-only database role suffices; docs/security.md)', () => {
+  it('reads, writes, refusals and the audit read send no command but insert and find to the accessLog collection', async () => {
+    const client = app.running.services.conn.getClient();
+    const commands: string[] = [];
+    const on = (e: { commandName: string; command: Record<string, unknown> }) => {
+      const target = e.command[e.commandName];
+      if (target === 'accessLog') commands.push(e.commandName);
+    };
+    client.on('commandStarted', on);
+    try {
+      const support = auth('alice', { 'x-purpose': 'customer-support', 'x-task-id': 'tsk_support_alice' });
+      expect((await post(JSON.stringify({ query: '{ customer(id: "cus_0001") { fullName email } }' }), support)).status).toBe(200);
+      const write = await post(JSON.stringify({ query: 'mutation { updateCustomer(id: "cus_0001", input: { email: "renamed@example.test" }) { id } }' }), support);
+      expect(write.json.errors?.map((e: any) => e.extensions.code)).toBeUndefined();
+      expectError(await post(JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' }), auth('mia')), 200, 'PURPOSE_REQUIRED');
+      expectError(await post(JSON.stringify({ query: '{ x }' }), marketing()), 400, 'GRAPHQL_VALIDATION_FAILED');
+      const audit = await post(JSON.stringify({ query: '{ accessLog(first: 5) { edges { node { id decision } } } }' }), auth('pat', { 'x-purpose': 'audit' }));
+      expect(audit.json.data.accessLog.edges.length).toBeGreaterThan(0);
+    } finally {
+      client.off('commandStarted', on);
+    }
+    expect(commands).toContain('insert');
+    expect([...new Set(commands)].filter((c) => c !== 'insert' && c !== 'find' && c !== 'aggregate')).toEqual([]);
   });
 });
