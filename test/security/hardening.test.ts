@@ -279,3 +279,32 @@ describe('the access log is only ever inserted into (so an insert-only database 
     expect([...new Set(commands)].filter((c) => c !== 'insert' && c !== 'find' && c !== 'aggregate')).toEqual([]);
   });
 });
+
+describe('values never echoed: a card number through every scalar and enum (variables and literals)', () => {
+  const support = () => auth('alice', { 'x-purpose': 'customer-support', 'x-task-id': 'tsk_support_alice' });
+  const cases: Array<{ name: string; path?: string; query: string; variables?: Record<string, unknown>; headers: () => Record<string, string>; code: string; message: string }> = [
+    { name: 'Int variable', query: 'query Q($n: Int) { customers(first: $n) { totalCount } }', variables: { n: Number(CARD) }, headers: marketing, code: 'BAD_USER_INPUT', message: 'Invalid value for "$n": must be an integer between -2147483648 and 2147483647' },
+    { name: 'Int literal', query: `{ customers(first: ${CARD}) { totalCount } }`, headers: marketing, code: 'GRAPHQL_VALIDATION_FAILED', message: 'Expected value of type "Int": must be an integer between -2147483648 and 2147483647.' },
+    { name: 'Int in an input object', query: 'mutation M($i: UpdateCustomerInput!) { updateCustomer(id: "cus_0001", input: $i) { id } }', variables: { i: { paymentCard: { number: CARD, expiryMonth: CARD, expiryYear: 2030 } } }, headers: () => auth('bob', { 'x-purpose': 'billing', 'x-task-id': 'tsk_billing_bob' }), code: 'BAD_USER_INPUT', message: 'Invalid value for "$i.paymentCard.expiryMonth": must be an integer between -2147483648 and 2147483647' },
+    { name: 'ID variable', query: 'query Q($id: ID!) { customer(id: $id) { id } }', variables: { id: { card: CARD } }, headers: support, code: 'BAD_USER_INPUT', message: 'Invalid value for "$id": must be a string or an integer' },
+    { name: 'ID literal', query: `{ customer(id: ${CARD}.5) { id } }`, headers: support, code: 'GRAPHQL_VALIDATION_FAILED', message: 'Expected value of type "ID": must be a string or an integer.' },
+    { name: 'String variable given a list', query: 'query Q($s: String) { customers(first: 1, filter: { search: $s }) { totalCount } }', variables: { s: [CARD] }, headers: marketing, code: 'BAD_USER_INPUT', message: 'Invalid value for "$s": must be a string' },
+    { name: 'Boolean variable', path: '/self/graphql', query: 'mutation M($c: Boolean!) { leaveProgram(confirm: $c) { status } }', variables: { c: CARD }, headers: () => auth('customer'), code: 'BAD_USER_INPUT', message: 'Invalid value for "$c": must be true or false' },
+    { name: 'Boolean literal', path: '/self/graphql', query: `mutation { leaveProgram(confirm: ${CARD}) { status } }`, headers: () => auth('customer'), code: 'GRAPHQL_VALIDATION_FAILED', message: 'Expected value of type "Boolean": must be true or false.' },
+    { name: 'enum variable', query: 'mutation M($ch: VerificationChannel!) { startVerification(channel: $ch, customerId: "cus_0001") { channel } }', variables: { ch: CARD }, headers: () => auth('vera', { 'x-purpose': 'identity-verification', 'x-task-id': 'tsk_verify_vera' }), code: 'BAD_USER_INPUT', message: 'Invalid value for "$ch": must be one of the values of enum "VerificationChannel"' },
+    { name: 'enum literal', query: `mutation { startVerification(channel: CARD_${CARD}, customerId: "cus_0001") { channel } }`, headers: () => auth('vera', { 'x-purpose': 'identity-verification' }), code: 'GRAPHQL_VALIDATION_FAILED', message: 'Expected value of type "VerificationChannel": must be one of the values of enum "VerificationChannel".' },
+    { name: 'enum given as a string literal', query: `mutation { startVerification(channel: "${CARD}", customerId: "cus_0001") { channel } }`, headers: () => auth('vera', { 'x-purpose': 'identity-verification' }), code: 'GRAPHQL_VALIDATION_FAILED', message: 'Expected value of type "VerificationChannel": must be one of the values of enum "VerificationChannel".' },
+    { name: 'unknown input field named like a card', query: 'mutation M($i: UpdateCustomerInput!) { updateCustomer(id: "cus_0001", input: $i) { id } }', variables: { i: { [`x${CARD}`]: 1 } }, headers: support, code: 'BAD_USER_INPUT', message: 'Invalid value for "$i": has a field that type "UpdateCustomerInput" does not define' },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async () => {
+      const a = await post(JSON.stringify({ query: c.query, variables: c.variables }), c.headers(), c.path);
+      expect(a.json.errors?.[0]?.extensions?.code).toBe(c.code);
+      expect(a.json.errors[0].message).toBe(c.message);
+      expect(a.status).toBe(400);
+      expectNoEcho(a);
+      expect(a.text).not.toMatch(/4111/);
+    });
+  }
+});

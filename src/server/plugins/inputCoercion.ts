@@ -49,7 +49,12 @@ export function coercionProblem(type: GraphQLInputType, value: unknown, path = '
   if (isInputObjectType(type)) {
     if (typeof value !== 'object' || Array.isArray(value)) return { path, rule: `must be an input object of type "${type.name}"` };
     const fields = type.getFields();
-    for (const key of Object.keys(value)) if (!fields[key]) return { path, rule: `field "${key.slice(0, 64)}" is not defined by type "${type.name}"` };
+    for (const key of Object.keys(value)) {
+      if (fields[key]) continue;
+      // A key is the client's text too: named only when it is a plain identifier without a run of digits.
+      const named = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(key) && !/\d{4}/.test(key);
+      return { path, rule: named ? `field "${key}" is not defined by type "${type.name}"` : `has a field that type "${type.name}" does not define` };
+    }
     for (const f of Object.values(fields)) {
       const v = (value as Record<string, unknown>)[f.name];
       if (v === undefined && f.defaultValue !== undefined) continue;

@@ -4,8 +4,10 @@
  * then cost and rows (QUERY_TOO_COMPLEX). The first refusal is recorded in the access log and answered.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { OperationLimits } from '../../config';
 import type { RequestContext } from '../../core/context';
+import { statusOf } from './httpStatus';
 import { introspects } from './introspectionAuth';
 import { variablesProblem } from './inputCoercion';
 import { costProblem, tokenLimitError } from './operationLimits';
@@ -27,7 +29,8 @@ export function preflightPlugin(limits: OperationLimits): ApolloServerPlugin<Req
             ?? costProblem(limits, schema, document, operationName ?? undefined, variables);
           if (!refusal) return;
           ctx.log.operationDenied(refusal.code, refusal.message);
-          throw refusal;
+          // Refused before execution: GraphQL's 400 (401 for UNAUTHENTICATED), not Apollo's 500 for a plugin error.
+          throw new GraphQLError(refusal.message, { originalError: refusal, extensions: { ...refusal.extensions, http: { status: statusOf([refusal]) ?? 400 } } });
         },
       };
     },
