@@ -31,8 +31,25 @@ export interface Config {
   seedDemo: boolean;
   /** Directory of the policy files. Default `policies`. */
   policiesDir: string;
-  /** Maximum GraphQL query depth. Default 10. */
+  /** Maximum GraphQL query depth (MAX_DEPTH). Default 10. */
   maxDepth: number;
+  /** Operation limits, checked before any resolver runs (see docs/security.md, Hardening). */
+  limits: OperationLimits;
+  /** JWT_MAX_TTL: the longest lifetime (exp − iat) a token may have, in seconds. Default 12 h (43200). */
+  jwtMaxTtlSeconds: number;
+  /** JWT_ISSUER: when set, every token's `iss` must equal it, and `npm run token` signs it. Default unset. */
+  jwtIssuer?: string;
+  /** JWT_AUDIENCE: when set, every token's `aud` must include it, and `npm run token` signs it. Default unset. */
+  jwtAudience?: string;
+  /**
+   * RATE_LIMITS: `on` (default) applies the per-purpose limits of policies/purposes.yaml and the
+   * per-address limit of unauthenticated requests; `off` disables them (benchmarks only).
+   */
+  rateLimits: boolean;
+  /** RATE_LIMIT_ANONYMOUS: requests per minute per client address without a valid token. Default 300. */
+  rateLimitAnonymousPerMinute: number;
+  /** Startup warnings (e.g. a MONGODB_URI with neither TLS nor credentials); logged once at start. */
+  warnings: string[];
   /** Master key for the local key provider (base64 of 32 bytes). Required in production. */
   masterKey?: string;
   /**
@@ -54,6 +71,24 @@ export interface Config {
    * whose X-Forwarded-Proto / X-Forwarded-For are believed. Default none: only the socket counts.
    */
   trustProxy: string[];
+}
+
+/** Bounds on one GraphQL operation. Exceeding one is QUERY_TOO_COMPLEX with `extensions.limit` and `extensions.max`. */
+export interface OperationLimits {
+  /** MAX_COST: each field costs 1; a list field with `first` multiplies its selection by `first`. Default 20000. */
+  maxCost: number;
+  /** MAX_ROWS: rows one request may return in total (the sum of every `first`, nested ones multiplied). Default 1000. */
+  maxRows: number;
+  /** MAX_ALIASES: aliased fields per operation (`__typename` excepted). Default 30. */
+  maxAliases: number;
+  /** MAX_DEPTH: nesting depth (introspection fields excepted). Default 10. */
+  maxDepth: number;
+  /** MAX_DIRECTIVES: directives per operation. Default 50. */
+  maxDirectives: number;
+  /** MAX_TOKENS: lexical tokens per document (parsing stops there). Default 5000. */
+  maxTokens: number;
+  /** MAX_BODY_BYTES: the largest HTTP body; larger is BAD_REQUEST with HTTP 413. Default 1048576 (1 MiB). */
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +125,40 @@ export function devJwtSecret(file: string): string {
   return secret;
 }
 
+/** A duration: seconds, or a number with s, m, h or d (`12h`). */
+function durationVar(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const m = /^([0-9]{1,9})(s|m|h|d)?$/.exec(raw.trim());
+  const n = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's'] : NaN;
+  if (!m || n < min || n > max) throw new ConfigError(name, 'must be a duration in range', `${min}s..${max}s, e.g. 12h, 90m or 3600`, JSON.stringify(raw));
+  return n;
+}
+
+/** A claim value (JWT_ISSUER, JWT_AUDIENCE): printable, no spaces. */
+function claimVar(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[\x21-\x7e]{1,256}$/.test(raw)) throw new ConfigError(name, 'must be a printable string without spaces', '1 to 256 visible ASCII characters', `${raw.length} characters of another form`);
+  return raw;
+}
+
+function onOffVar(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(name, 'must be on or off', 'on or off', JSON.stringify(raw));
+}
+
+/** Does this connection string use TLS, or carry credentials? (Warned about in production when neither.) */
+export function databaseUriWarnings(uri: string): string[] {
+  const authority = uri.replace(/^mongodb(\+srv)?:\/\//, '').split(/[/?]/)[0] ?? '';
+  const tls = uri.startsWith('mongodb+srv://') || /[?&](tls|ssl)=true(&|$)/i.test(uri);
+  const credentials = authority.includes('@') || /[?&]authMechanism=MONGODB-(X509|AWS|OIDC)(&|$)/i.test(uri);
+  return tls || credentials ? [] : ['MONGODB_URI has neither TLS (tls=true or mongodb+srv) nor credentials: anyone who can reach the database can read and change it, the access log included'];
+}
+
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /** TRUST_PROXY: a list of addresses, CIDRs or keywords; never "everything". */
@@ -114,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
     throw new ConfigError('MONGODB_URI', 'must be a MongoDB connection string', 'mongodb:// or mongodb+srv://', '(a value of another form)');
   }
+  if (production && !mongodbUri) {
+    // The embedded store has no users: any local process could delete access-log records through it.
+    throw new ConfigError('MONGODB_URI', 'is required in production', 'the connection string of a MongoDB deployment (the embedded store is for development)', 'nothing');
+  }
   let jwtSecret = env.JWT_SECRET ?? '';
   let jwtSecretGenerated = false;
   if (!jwtSecret) {
@@ -136,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('KEY_VAULT_DB', 'must name another database than the data', `a name other than "${dbName}"`, JSON.stringify(keyVaultDb));
   }
   const host = env.HOST || '127.0.0.1';
+  const maxDepth = intVar(env, 'MAX_DEPTH', 10, 2, 50);
   const tlsCert = env.TLS_CERT || undefined;
   const tlsKey = env.TLS_KEY || undefined;
   if (!tlsCert !== !tlsKey) {
@@ -153,7 +227,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecretGenerated,
     seedDemo: boolVar(env, 'SEED_DEMO', !mongodbUri),
     policiesDir: env.POLICIES_DIR || 'policies',
-    maxDepth: intVar(env, 'MAX_DEPTH', 10, 2, 50),
+    maxDepth,
+    limits: {
+      maxCost: intVar(env, 'MAX_COST', 20_000, 10, 10_000_000),
+      maxRows: intVar(env, 'MAX_ROWS', 1000, 1, 1_000_000),
+      maxAliases: intVar(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxDepth,
+      maxDirectives: intVar(env, 'MAX_DIRECTIVES', 50, 0, 10_000),
+      maxTokens: intVar(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
+      maxBodyBytes: intVar(env, 'MAX_BODY_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    },
+    jwtMaxTtlSeconds: durationVar(env, 'JWT_MAX_TTL', 12 * 3600, 60, 365 * 86400),
+    jwtIssuer: claimVar(env, 'JWT_ISSUER'),
+    jwtAudience: claimVar(env, 'JWT_AUDIENCE'),
+    rateLimits: onOffVar(env, 'RATE_LIMITS', true),
+    rateLimitAnonymousPerMinute: intVar(env, 'RATE_LIMIT_ANONYMOUS', 300, 1, 1_000_000),
+    warnings: production && mongodbUri ? databaseUriWarnings(mongodbUri) : [],
     masterKey: env.MASTER_KEY || undefined,
     masterKeyPrevious: env.MASTER_KEY_PREVIOUS || undefined,
     masterKeyFile: env.MASTER_KEY_FILE || '.data/master.key',

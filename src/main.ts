@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     for (const p of PERSONAS) {
       const headers = p.endpoint === '/self/graphql' ? '(no X-Purpose: self-service is implicit)' : `X-Purpose: ${p.purpose}${p.task ? `  X-Task-Id: ${p.task}` : ''}`;
       out.push(`  ${p.name}: ${p.note}. POST ${p.endpoint}  ${headers}`);
-      out.push(`    ${signToken(config.jwtSecret, p.claims)}`);
+      out.push(`    ${signToken(config.jwtSecret, p.claims, '8h', { issuer: config.jwtIssuer, audience: config.jwtAudience })}`);
     }
   }
   process.stdout.write(out.join('\n') + '\n');

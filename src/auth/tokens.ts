@@ -13,15 +13,35 @@ export interface TokenClaims {
   partner?: string;
 }
 
-/** Sign an HS256 bearer token. `expiresIn` defaults to 8 hours. */
-export function signToken(secret: string, claims: TokenClaims, expiresIn: jwt.SignOptions['expiresIn'] = '8h'): string {
+/** What a verified token must also satisfy (config: JWT_MAX_TTL, JWT_ISSUER, JWT_AUDIENCE). */
+export interface TokenRules {
+  /** The longest lifetime, `exp` − `iat` (or − now without `iat`), in seconds. Default 43200 (12 h). */
+  maxTtlSeconds?: number;
+  /** Required `iss`. Default: not checked. */
+  issuer?: string;
+  /** Required `aud` (one of them, when a list). Default: not checked. */
+  audience?: string;
+}
+
+/** Default JWT_MAX_TTL: 12 hours. */
+export const DEFAULT_MAX_TTL_SECONDS = 12 * 3600;
+/** Clock skew tolerated on `iat`, in seconds. */
+const IAT_SKEW_SECONDS = 60;
+
+/** Sign an HS256 bearer token (with `iat`, `exp`, and `iss` / `aud` when given). `expiresIn` defaults to 8 hours. */
+export function signToken(
+  secret: string, claims: TokenClaims, expiresIn: jwt.SignOptions['expiresIn'] = '8h', rules: Pick<TokenRules, 'issuer' | 'audience'> = {},
+): string {
   const payload: Record<string, unknown> = { kind: claims.kind };
   if (claims.kind === 'staff') payload.roles = claims.roles ?? [];
   if (claims.kind === 'partner') payload.partner = claims.partner;
-  return jwt.sign(payload, secret, { algorithm: 'HS256', subject: claims.sub, expiresIn });
+  return jwt.sign(payload, secret, {
+    algorithm: 'HS256', subject: claims.sub, expiresIn,
+    ...(rules.issuer ? { issuer: rules.issuer } : {}), ...(rules.audience ? { audience: rules.audience } : {}),
+  });
 }
 
-class MissingExpiry extends Error {}
+class Refused extends Error {}
 
 function unauthenticated(reason: string): SafeError {
   return new SafeError(ErrorCode.UNAUTHENTICATED, `Not authenticated: ${reason}`);
@@ -42,16 +62,27 @@ function secretKey(secret: string): KeyObject {
 }
 
 /** Verify a bearer token and turn its claims into a principal; any fault is UNAUTHENTICATED. */
-export function verifyToken(secret: string, token: string): Principal {
+export function verifyToken(secret: string, token: string, rules: TokenRules = {}): Principal {
   let claims: jwt.JwtPayload;
+  const maxTtl = rules.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS;
   try {
-    const decoded = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'] });
+    const decoded = jwt.verify(token, secretKey(secret), {
+      algorithms: ['HS256'], ...(rules.issuer ? { issuer: rules.issuer } : {}), ...(rules.audience ? { audience: rules.audience } : {}),
+    });
     if (typeof decoded === 'string') throw new Error('string payload');
-    if (typeof decoded.exp !== 'number') throw new MissingExpiry();
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof decoded.exp !== 'number') throw new Refused('the token has no expiry ("exp" claim)');
+    if (decoded.iat !== undefined && (typeof decoded.iat !== 'number' || decoded.iat > now + IAT_SKEW_SECONDS)) {
+      throw new Refused('the token was issued in the future ("iat" claim)');
+    }
+    if (decoded.exp - (decoded.iat ?? now) > maxTtl) throw new Refused(`the token lives longer than the maximum of ${maxTtl} seconds ("exp" − "iat")`);
     claims = decoded;
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw unauthenticated('the token has expired');
-    if (err instanceof MissingExpiry) throw unauthenticated('the token has no expiry ("exp" claim)');
+    if (err instanceof Refused) throw unauthenticated(err.message);
+    if (err instanceof jwt.JsonWebTokenError && /^jwt (issuer|audience) invalid/.test(err.message)) {
+      throw unauthenticated(`the token's ${err.message.includes('issuer') ? 'issuer ("iss" claim)' : 'audience ("aud" claim)'} is not the one this gateway accepts`);
+    }
     throw unauthenticated('the token is invalid');
   }
   const kind = claims.kind as PrincipalKind;

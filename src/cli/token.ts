@@ -1,4 +1,4 @@
-/* `npm run token -- --kind staff --sub alice --roles support-agent [--partner shipfast] [--expires 8h]` */
+/* `npm run token -- --kind staff --sub alice --roles support-agent [--partner shipfast] [--expires 8h]`: iat, exp (at most JWT_MAX_TTL), and iss / aud when JWT_ISSUER / JWT_AUDIENCE are set. */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
@@ -32,4 +32,12 @@ if (kind === 'partner') {
   claims.partner = values.partner;
 }
 const config = loadConfig();
-process.stdout.write(signToken(config.jwtSecret, claims, values.expires as never) + '\n');
+let token: string;
+try {
+  token = signToken(config.jwtSecret, claims, values.expires as never, { issuer: config.jwtIssuer, audience: config.jwtAudience });
+} catch {
+  fail('--expires must be a duration such as 8h, 90m or 3600 (seconds)');
+}
+const { iat, exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+if (exp - iat > config.jwtMaxTtlSeconds) fail(`--expires is longer than JWT_MAX_TTL (${config.jwtMaxTtlSeconds} seconds): the gateway would refuse the token`);
+process.stdout.write(token + '\n');

@@ -32,6 +32,8 @@ export const HTTP_STATUS: Readonly<Partial<Record<ErrorCode, number>>> = {
   [ErrorCode.AUDIT_UNAVAILABLE]: 503,
   [ErrorCode.DATABASE_UNAVAILABLE]: 503,
   [ErrorCode.BAD_REQUEST]: 400,
+  /** GraphQL's 400 for a refused operation, also when the refusal comes after validation (cost, rows). */
+  [ErrorCode.QUERY_TOO_COMPLEX]: 400,
   [ErrorCode.INSECURE_TRANSPORT]: 403,
 };
 

@@ -1,4 +1,5 @@
 /** Asking for an erasure from a request: the check, the reason, and the record of it. */
+import { checkFreeText } from '../core/freeText';
 import type { RequestContext } from '../core/context';
 import { InputError } from '../core/errors';
 import { boundedText } from '../customers/input';
@@ -17,6 +18,7 @@ export const MAX_REASON_LENGTH = 300;
  */
 export function checkReason(reason: unknown, field = 'reason'): string {
   const text = boundedText(reason, field, { min: 3, max: MAX_REASON_LENGTH });
+  checkFreeText(text, field);
   if (/@|\d{5,}|\bcus_/i.test(text)) throw new InputError(field, 'must not contain personal data (no email addresses, numbers of 5+ digits or customer ids)');
   return text;
 }

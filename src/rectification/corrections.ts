@@ -3,6 +3,7 @@
  * themselves; the privacy officer approves (the change is applied to the customer as a recorded
  * write authorised by the CorrectionRequest rule) or rejects it.
  */
+import { checkFreeText } from '../core/freeText';
 import type { RequestContext } from '../core/context';
 import { ErrorCode, InputError, SafeError } from '../core/errors';
 import { ID } from '../core/ids';
@@ -71,7 +72,7 @@ async function opened(ctx: RequestContext, doc: CorrectionRequestDoc): Promise<C
 }
 
 function optionalNote(note: string | null | undefined, field: string): string | null {
-  return note == null ? null : boundedText(note, field, { min: 1, max: MAX_NOTE_LENGTH, allowNewlines: true });
+  return note == null ? null : checkFreeText(boundedText(note, field, { min: 1, max: MAX_NOTE_LENGTH, allowNewlines: true }), field);
 }
 
 function refuse(ctx: RequestContext, what: string, id: string | null): SafeError {

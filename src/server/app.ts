@@ -15,14 +15,19 @@ import { randomUUID } from 'node:crypto';
 import { AccessRecorder } from '../audit';
 import type { AudienceRules } from '../core/capability';
 import type { AppServices, Audience, RequestContext } from '../core/context';
-import { isSafeError, type SafeError } from '../core/errors';
+import { ErrorCode, isSafeError, type SafeError } from '../core/errors';
 import type { KeyStore } from '../crypto';
 import { logger } from '../logger';
-import { authenticate, buildContext, logWriterOf, type Authentication, type ContextKit } from './context';
+import { authenticate, buildContext, logWriterOf, SELF_SERVICE, type Authentication, type ContextKit } from './context';
 import { graphiqlRouter } from './graphiql';
+import { lastErrorHandler, requireGraphQLBody } from './bodyErrors';
 import { auditFlushPlugin } from './plugins/auditFlush';
-import { depthLimit } from './plugins/depthLimit';
+import { httpStatusPlugin, statusOf } from './plugins/httpStatus';
 import { maskErrors } from './plugins/maskErrors';
+import { limitRules } from './plugins/operationLimits';
+import { supportedOperationTypes } from './plugins/operationTypes';
+import { preflightPlugin } from './plugins/preflight';
+import { RateLimits, rowsCountPlugin } from './rateLimit';
 import { secureTransportPlugin } from './plugins/secureTransport';
 import { buildAudienceSchema, guardSpecsOf } from './schemas';
 import { createHttpServer, hsts } from './transport';
@@ -114,6 +119,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
   };
   const kit: ContextKit = { services, keyStore, specs, writer: logWriterOf(services) };
   const rulesOf = audienceRules(services);
+  const { limits } = services.config;
+  const rateLimits = services.config.rateLimits ? new RateLimits(services.conn, services.policies, services.config) : null;
 
   app.use(hsts());
   app.use((_req, res, next) => {
@@ -137,9 +144,13 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
       schema,
       // GraphiQL is served from local files by graphiqlRouter; Apollo's own landing page loads from a CDN.
       // Cache hints are never used (answers are personal, see no-store above): no hook on every field.
-      plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(opts.plugins ?? []), secureTransportPlugin({ enforce: services.config.production }), auditFlushPlugin()],
-      validationRules: [depthLimit(services.config.maxDepth)],
-      formatError: maskErrors(services.config.production),
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ...(opts.plugins ?? []), preflightPlugin(limits), secureTransportPlugin({ enforce: services.config.production }),
+        auditFlushPlugin(), httpStatusPlugin(), ...(rateLimits ? [rowsCountPlugin(rateLimits)] : []),
+      ],
+      validationRules: [...limitRules(limits), supportedOperationTypes],
+      parseOptions: { maxTokens: limits.maxTokens },
+      formatError: maskErrors(services.config.production, schema),
       includeStacktraceInErrorResponses: false,
       introspection: true,
       hideSchemaDetailsFromClientErrors: true,
@@ -159,12 +170,31 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
       taskId: null, operationName: null, audience,
     }, kit.writer);
     log.operationDenied(err.code, err.message);
-    try {
-      await log.flush();
-    } catch (e) {
-      logger.error('access log write failed for a refused request', { error: (e as Error).message });
+    // A rate-limited request is not recorded: it reads nothing, and recording it would let a burst grow the log.
+    if (err.code !== ErrorCode.RATE_LIMITED) {
+      try {
+        await log.flush();
+      } catch (e) {
+        logger.error('access log write failed for a refused request', { error: (e as Error).message });
+      }
     }
-    res.status(200).json({ errors: [err.toJSON()] });
+    const retryAfter = err.extensions.retryAfter;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    res.status(statusOf([err]) ?? 200).json({ errors: [err.toJSON()] });
+  };
+
+  /** Rate limits at the edge (before any parsing): per address without a valid token, else per principal and purpose. */
+  const withinRate = async (req: Request, res: Response, audience: Audience, auth: Authentication): Promise<boolean> => {
+    if (!rateLimits || req.method !== 'POST') return true;
+    try {
+      if (!auth.principal) await rateLimits.anonymous(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      else await rateLimits.request(auth.principal, audience === 'self' ? SELF_SERVICE : (headerOf(req, 'x-purpose') ?? '').trim().toLowerCase());
+      return true;
+    } catch (err) {
+      if (!isSafeError(err)) throw err;
+      await refuse(res, audience, auth, err, req);
+      return false;
+    }
   };
 
   for (const { audience, path } of MOUNTS) {
@@ -181,14 +211,17 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
     let handler: RequestHandler;
     if (!rules.schemaFor) {
       const served = serve(await startApollo(schema));
-      handler = (req, res, next) => {
-        res.locals.auth = authenticate(services, audience, headerOf(req, 'authorization'));
+      handler = async (req, res, next) => {
+        const auth = authenticate(services, audience, headerOf(req, 'authorization'));
+        if (!(await withinRate(req, res, audience, auth))) return;
+        res.locals.auth = auth;
         return served(req, res, next);
       };
     } else {
       const byKey = new Map<string, Promise<RequestHandler>>();
       handler = async (req, res, next) => {
         const auth = authenticate(services, audience, headerOf(req, 'authorization'));
+        if (!(await withinRate(req, res, audience, auth))) return;
         if (!auth.principal) return refuse(res, audience, auth, auth.error, req);
         let chosen: { key: string; build: () => GraphQLSchema };
         try {
@@ -226,7 +259,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
         ),
       }),
       inflight.middleware,
-      express.json({ limit: '1mb' }),
+      express.json({ limit: limits.maxBodyBytes }),
+      requireGraphQLBody(),
       handler,
     );
   }
@@ -234,6 +268,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
+  // Last: no error reaches Express's default handler (which writes it, body included, to stderr).
+  app.use(lastErrorHandler(limits.maxBodyBytes));
 
   return {
     app,

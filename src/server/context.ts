@@ -40,7 +40,8 @@ export function authenticate(services: AppServices, audience: Audience, authoriz
   try {
     const token = bearerToken(authorization?.trim() || undefined);
     if (!token) throw new SafeError(ErrorCode.UNAUTHENTICATED, 'Not authenticated: send "Authorization: Bearer <token>"');
-    const principal = verifyToken(services.config.jwtSecret, token);
+    const { config } = services;
+    const principal = verifyToken(config.jwtSecret, token, { maxTtlSeconds: config.jwtMaxTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience });
     if (principal.kind !== KIND_OF[audience]) {
       throw new SafeError(ErrorCode.UNAUTHENTICATED, `Not authenticated: this endpoint takes ${KIND_OF[audience]} tokens, not ${principal.kind} tokens`);
     }

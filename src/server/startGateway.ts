@@ -6,6 +6,7 @@ import type { AppServices } from '../core/context';
 import { BlindIndex, KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
 import { seedDemo, type SeedResult } from '../demo/seed';
+import { logger } from '../logger';
 import { loadPolicies } from '../policy';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
 import { CAPABILITIES } from './capabilities';
@@ -47,6 +48,7 @@ function keyStoreFor(conn: Connection, config: Config, given?: KeyProvider): Key
 }
 
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<RunningGateway> {
+  for (const warning of config.warnings) logger.warn(warning);
   const policies = loadPolicies(config.policiesDir);
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;

@@ -2,6 +2,7 @@
 import { Arg, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, InputType, Mutation, ObjectType, Query, registerEnumType, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../core/context';
 import { ErrorCode, InputError, SafeError } from '../core/errors';
+import { checkFreeText } from '../core/freeText';
 import { ID as ID_FORMAT } from '../core/ids';
 import { subject } from '../policy';
 import { assigneeIdOf, newTaskId, taskModel, type TaskDoc } from './model';
@@ -60,6 +61,7 @@ function validateOpenTask(ctx: RequestContext, input: OpenTaskInput, now: Date) 
   if (input.note != null && (input.note.length > 500 || /[\u0000-\u0008\u000b-\u001f]/.test(input.note))) {
     throw new InputError('input.note', 'must be at most 500 characters without control characters');
   }
+  if (input.note != null) checkFreeText(input.note, 'input.note');
   return { purpose: purpose.id, expiresAt };
 }
 

@@ -50,7 +50,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...opts.env,
   });
   const running = await startGateway(config, { keyProvider: new LocalKeyProvider(randomBytes(32)), ...opts });
-  const tokens = Object.fromEntries(PERSONAS.map((p) => [p.name, signToken(jwtSecret, p.claims)]));
+  // Valid by default: signed with the issuer and audience the app checks, when it checks them.
+  const issued = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+  const tokens = Object.fromEntries(PERSONAS.map((p) => [p.name, signToken(jwtSecret, p.claims, '8h', issued)]));
   return {
     url: running.url,
     tokens,
@@ -58,7 +60,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     running,
     db,
     models: { customers: customerModel(running.services.conn), tasks: taskModel(running.services.conn) },
-    sign: (claims, expiresIn) => signToken(jwtSecret, claims, expiresIn),
+    sign: (claims, expiresIn, rules = issued) => signToken(jwtSecret, claims, expiresIn, rules),
     stop: async () => {
       await running.stop().catch(() => undefined);
       await db.stop().catch(() => undefined);

@@ -6,11 +6,12 @@
  * recorded as a denial too.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { ASTNode } from 'graphql';
 import type { AccessRecorder } from '../../audit';
 import type { RequestContext } from '../../core/context';
-import { ErrorCode, SafeError } from '../../core/errors';
+import { ErrorCode, SafeError, safeErrorOf } from '../../core/errors';
 import { logger } from '../../logger';
-import { stripValues } from './maskErrors';
+import { safeMessage } from './maskErrors';
 
 export function auditFlushPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -19,11 +20,13 @@ export function auditFlushPlugin(): ApolloServerPlugin<RequestContext> {
         async didResolveOperation({ contextValue, operationName }) {
           (contextValue.log as AccessRecorder).scope.operationName = operationName ?? null;
         },
-        async validationDidStart({ contextValue, request }) {
+        async validationDidStart({ contextValue, request, schema }) {
           return async (errors) => {
             if (!errors?.length) return;
             (contextValue.log as AccessRecorder).scope.operationName = request.operationName ?? null;
-            const first = stripValues(errors[0]!.message).slice(0, 200);
+            const limit = safeErrorOf(errors[0]); // an operation limit (QUERY_TOO_COMPLEX) reported by validation
+            if (limit) return contextValue.log.operationDenied(limit.code, limit.message);
+            const first = safeMessage(errors[0]!.message, (errors[0] as { nodes?: readonly ASTNode[] }).nodes, schema).slice(0, 200);
             contextValue.log.operationDenied('GRAPHQL_VALIDATION_FAILED', `the operation does not validate against this audience's schema: ${first}`);
           };
         },

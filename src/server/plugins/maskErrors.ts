@@ -1,29 +1,86 @@
 /**
  * Error masking (formatError): only errors built to be safe reach clients as they are; framework
- * errors keep their code with every echoed value removed; anything else becomes a generic message.
+ * errors keep their code with their message rebuilt from its structure (type, path, rule), never
+ * from the value graphql-js quoted; anything else becomes a generic message.
  */
-import type { GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError, Kind, typeFromAST, parseType, valueFromASTUntyped,
+  type ASTNode, type GraphQLFormattedError, type GraphQLInputType, type GraphQLSchema, type ValueNode,
+} from 'graphql';
 import { ErrorCode, safeErrorOf } from '../../core/errors';
+import { scrub } from '../../logger';
+import { coercionProblem, scalarRule } from './inputCoercion';
+import { tokenLimitError } from './operationLimits';
 
-/** Apollo and graphql-js errors that are safe once values are stripped from their messages. */
+/** Apollo and graphql-js errors that are safe once their messages are rebuilt. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
 
+/** A GraphQL type reference as graphql-js prints it in messages (schema names, list and non-null marks). */
+const TYPE = '[_A-Za-z\\[][_0-9A-Za-z!\\[\\]]*';
+const IDENT = '[_A-Za-z][_0-9A-Za-z]*';
+const VARIABLE = new RegExp(`^Variable "\\$(${IDENT})" got invalid value`);
+const LITERAL = new RegExp(`^Expected value of type "(${TYPE})", found`);
+const ARGUMENT = new RegExp(`^Argument "(${IDENT})" has invalid value`);
+
+function isValueNode(node: ASTNode | undefined): node is ValueNode {
+  return !!node && [Kind.INT, Kind.FLOAT, Kind.STRING, Kind.BOOLEAN, Kind.NULL, Kind.ENUM, Kind.LIST, Kind.OBJECT, Kind.VARIABLE].includes(node.kind as Kind);
+}
+
+/** The rule a literal breaks, from its expected type and its AST (the value itself is never printed). */
+function literalRule(typeRef: string, node: ASTNode | undefined, schema: GraphQLSchema | undefined): string {
+  if (!schema || !isValueNode(node) || node.kind === Kind.VARIABLE) return 'the value does not fit the type';
+  let type: GraphQLInputType | undefined;
+  try {
+    type = typeFromAST(schema, parseType(typeRef)) as GraphQLInputType | undefined;
+  } catch {
+    type = undefined;
+  }
+  if (!type) return 'the value does not fit the type';
+  const problem = coercionProblem(type, valueFromASTUntyped(node));
+  if (!problem) return 'the value does not fit the type';
+  return problem.path ? `at "${problem.path.replace(/^\./, '')}" ${problem.rule}` : problem.rule;
+}
+
 /**
- * Only errors built to be safe reach clients as they are. Framework errors keep their code with any
- * echoed value removed. Everything else becomes a generic message in production (and loses its
- * details everywhere: stack traces can carry attribute values).
+ * The message of a framework error, rebuilt: variable and argument names, type names and rules
+ * survive; no input value does. Other messages lose their "Did you mean" hints, and any card
+ * number left in them is scrubbed (defence in depth).
  */
-export function maskErrors(production: boolean) {
+export function safeMessage(message: string, nodes: readonly ASTNode[] | undefined, schema?: GraphQLSchema): string {
+  const variable = VARIABLE.exec(message);
+  if (variable) return `Variable "$${variable[1]}" got an invalid value.`;
+  const literal = LITERAL.exec(message);
+  if (literal) return `Expected value of type "${literal[1]}": ${literalRule(literal[1]!, nodes?.[0], schema)}.`;
+  const argument = ARGUMENT.exec(message);
+  if (argument) return `Argument "${argument[1]}" has an invalid value.`;
+  // A scalar's or enum's own refusal of a literal (graphql-js reports it as is): the rule from the type.
+  const enumValue = new RegExp(`^Value [\\s\\S]* does not exist in "(${IDENT})" enum`).exec(message);
+  const scalar = new RegExp(`^(?:Enum "(${IDENT})"|(${IDENT})) cannot represent`).exec(message);
+  const named = enumValue?.[1] ?? scalar?.[1] ?? scalar?.[2];
+  if (named) {
+    const type = schema?.getType(named);
+    return `Expected value of type "${named}": ${type ? scalarRule(type) : 'the value does not fit the type'}.`;
+  }
+  if (message.startsWith('Syntax Error:')) return message.replace(/^(Syntax Error: [^"]*?)\s*"[\s\S]*$/, '$1.').replace(/\.\.$/, '.');
+  return scrub(message.replace(/\s*Did you mean[\s\S]*$/, ''));
+}
+
+export function maskErrors(production: boolean, schema?: GraphQLSchema) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
-    if (safeErrorOf(error)) {
-      const { extensions, message, path, locations } = formatted;
-      const { stacktrace: _s, ...ext } = extensions ?? {};
-      return { message, path, locations, extensions: ext };
+    const safe = safeErrorOf(error);
+    if (safe) {
+      const { stacktrace: _s, ...extensions } = { ...formatted.extensions, ...safe.extensions };
+      return { message: safe.message, path: formatted.path, locations: formatted.locations, extensions };
     }
     const code = formatted.extensions?.code;
+    if (code === 'GRAPHQL_PARSE_FAILED') {
+      const refusal = tokenLimitError(formatted.message);
+      if (refusal) return { ...refusal.toJSON(), locations: formatted.locations };
+    }
     if (typeof code === 'string' && FRAMEWORK_CODES.has(code)) {
-      return { message: stripValues(formatted.message), locations: formatted.locations, path: formatted.path, extensions: { code } };
+      const nodes = error instanceof GraphQLError ? error.nodes : undefined;
+      return { message: safeMessage(formatted.message, nodes, schema), locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
     return {
       message: production ? 'Internal server error' : `Internal server error: ${(original as Error)?.name ?? 'Error'}`,
@@ -31,75 +88,4 @@ export function maskErrors(production: boolean) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
-}
-
-/**
- * graphql-js puts the offending input in its messages (`Variable "$input" got invalid value { street:
- * "12; rue…" } at "input.x"; …`). A card number or a health note must never come back, so messages are
- * rebuilt from their structure: the variable, the path and the rule survive; the value does not.
- */
-const IDENT = '[_A-Za-z][_0-9A-Za-z]*';
-const TYPE = '[_A-Za-z\\[\\]][_0-9A-Za-z!\\[\\]]*';
-const PATH = new RegExp(`^ at "(${IDENT}(?:\\.${IDENT}|\\[\\d+\\])*)"; `);
-const VARIABLE = new RegExp(`^Variable "(\\$${IDENT})" got invalid value `);
-
-/** Rules graphql-js states about a value, without the value; the first match at the start wins. */
-const RULES: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
-  [new RegExp(`^Expected type "(${TYPE})"`), (m) => `expected type "${m[1]}"`],
-  [new RegExp(`^Field "(${IDENT})" of required type "(${TYPE})" was not provided`), (m) => `field "${m[1]}" of required type "${m[2]}" was not provided`],
-  [new RegExp(`^Field "(${IDENT})" is not defined by type "(${TYPE})"`), (m) => `field "${m[1]}" is not defined by type "${m[2]}"`],
-  [new RegExp(`^Expected non-nullable type "(${TYPE})" not to be null`), (m) => `expected non-nullable type "${m[1]}" not to be null`],
-  [new RegExp(`^(${TYPE}) cannot represent ([a-z -]*value)`), (m) => `${m[1]} cannot represent ${m[2]}`],
-  [new RegExp(`^Value .* does not exist in "(${IDENT})" enum`), (m) => `the value is not in enum "${m[1]}"`],
-];
-
-function rule(inner: string): string {
-  for (const [re, say] of RULES) {
-    const m = inner.match(re);
-    if (m) return say(m);
-  }
-  return 'the value does not fit the type';
-}
-
-/** Index where an inspect()-printed value ends: the first `; ` or ` at "` outside a quoted string. */
-function endOfValue(text: string, from: number): number {
-  let quoted = false;
-  for (let i = from; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '\\') i += 1;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (text.startsWith('; ', i) || text.startsWith(' at "', i)) return i;
-  }
-  return -1;
-}
-
-function variableError(message: string): string | null {
-  const head = message.match(VARIABLE);
-  if (!head) return null;
-  const end = endOfValue(message, head[0].length);
-  if (end < 0) return `Variable "${head[1]}" got an invalid value.`;
-  let rest = message.slice(end);
-  let at = '';
-  const path = rest.match(PATH);
-  if (path) {
-    at = ` at "${path[1]}"`;
-    rest = rest.slice(path[0].length);
-  } else if (rest.startsWith('; ')) rest = rest.slice(2);
-  else return `Variable "${head[1]}" got an invalid value.`;
-  return `Variable "${head[1]}" got an invalid value${at}: ${rule(rest)}.`;
-}
-
-/** The message with every echoed input value removed. */
-export function stripValues(message: string): string {
-  const variable = variableError(message);
-  if (variable) return variable;
-  const literal = message.match(new RegExp(`^Expected value of type "(${TYPE})", found `));
-  if (literal) return `Expected value of type "${literal[1]}", found another value.`;
-  return message
-    .replace(new RegExp(`^(${TYPE} cannot represent [a-z -]*value)[\\s\\S]*$`), '$1.')
-    .replace(new RegExp(`^Value [\\s\\S]* does not exist in "(${IDENT})" enum[\\s\\S]*$`), 'Value does not exist in "$1" enum.')
-    .replace(/^(Syntax Error: [^"]*)"[\s\S]*$/, '$1')
-    .replace(/\s*Did you mean[\s\S]*$/, '');
 }
