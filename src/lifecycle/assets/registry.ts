@@ -27,7 +27,7 @@ export async function registerAsset(conn: Connection, asset: NewAsset, byRole: s
   const at = opts.now ?? new Date();
   const _id = opts.id ?? newId('ast_');
   const entry: AssetHistoryEntry = { at, status: 'IN_SERVICE', byRole, ...(opts.note ? { note: opts.note } : {}) };
-  const doc: StorageAssetDoc = { _id, ...asset, status: 'IN_SERVICE', registeredAt: at, statusChangedAt: at, history: [entry] };
+  const doc: Omit<StorageAssetDoc, '_id'> = { ...asset, status: 'IN_SERVICE', registeredAt: at, statusChangedAt: at, history: [entry] };
   const model = storageAssetModel(conn);
   try {
     const res = await conn.collection<StorageAssetDoc>(ASSET_COLLECTION).updateOne({ _id }, { $setOnInsert: doc }, { upsert: true });

@@ -54,14 +54,18 @@ async function eraseCustomers(rc: RuleContext, filter: Record<string, unknown>, 
   }
 }
 
-/** Applies one rule (or, for a dry run, counts what it would dispose of). */
-export async function applyRule(rc: RuleContext, rule: RetentionRule, dryRun: boolean): Promise<number> {
+/**
+ * Applies one rule (or, for a dry run, counts what it would dispose of: records an earlier rule of
+ * the run would already have disposed of, `earlier`, are not counted twice).
+ */
+export async function applyRule(rc: RuleContext, rule: RetentionRule, dryRun: boolean, earlier: readonly RetentionRule[] = []): Promise<number> {
   const filter = ruleFilter(rule, rc.startedAt);
   const { collection } = rule.kind;
   const coll = rc.conn.collection(collection);
   if (dryRun) {
-    const unpruned = rule.action === 'prune' ? { $and: [filter, { pruned: { $exists: false } }] } : filter;
-    return coll.countDocuments(unpruned);
+    const before = earlier.filter((r) => r.kind.collection === collection).map((r) => ruleFilter(r, rc.startedAt));
+    const parts = [filter, ...(rule.action === 'prune' ? [{ pruned: { $exists: false } }] : []), ...(before.length ? [{ $nor: before }] : [])];
+    return coll.countDocuments(parts.length === 1 ? filter : { $and: parts });
   }
   return systemWrite(`disposal ${rc.runId}: ${rule.id}`, async () => {
     if (rule.action === 'erase') return eraseCustomers(rc, filter, collection);

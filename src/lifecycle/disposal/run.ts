@@ -76,7 +76,7 @@ async function execute(svc: DisposalServices, run: DisposalRunDoc, lease: Lease,
     for (const [i, rule] of svc.schedule.rules.entries()) {
       if (!done.has(rule.id)) {
         if (!(await lease.renew())) throw new Error('the disposal lease was lost (expired and taken by another instance): this instance stops, the holder completes the run');
-        const count = await applyRule(ctx, rule, run.dryRun);
+        const count = await applyRule(ctx, rule, run.dryRun, svc.schedule.rules.slice(0, i));
         await model.updateOne({ _id: run._id, 'items.rule': { $ne: rule.id } }, { $push: { items: { rule: rule.id, data: rule.data, action: rule.action, count } } }).exec();
       }
       if (hooks) {
