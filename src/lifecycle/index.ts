@@ -8,7 +8,8 @@ import type { Cron } from 'croner';
 import type { Capability, RecordSourceDeclaration } from '../core/capability';
 import type { AppServices } from '../core/context';
 import { logger } from '../logger';
-import { StorageAssetResolver } from './assetResolvers';
+import { StorageAssetMutations } from './assetMutations';
+import { StorageAssetQueries } from './assetQueries';
 import { certificateModel, CERTIFICATE_COLLECTION } from './assets/certificate';
 import { ASSET_EVENT_COLLECTION, assetEventModel, storageAssetModel } from './assets/model';
 import { registerBackups, registerDatabase } from './assets/registry';
@@ -30,7 +31,7 @@ const jobs = new WeakMap<AppServices, Cron>();
 
 export const lifecycleCapability: Capability = {
   name: 'lifecycle',
-  resolvers: { staff: [StorageAssetResolver, DisposalResolver] },
+  resolvers: { staff: [StorageAssetQueries, StorageAssetMutations, DisposalResolver] },
   operations: {
     'Query.retentionSchedule': READ, 'Query.storageAssets': READ, 'Query.storageAsset': READ, 'Query.disposalRuns': READ, 'Query.disposalCertificate': READ,
     'Mutation.registerStorageAsset': WRITE, 'Mutation.reportAssetStatus': WRITE, 'Mutation.sanitizeStorageAsset': WRITE, 'Mutation.runDisposal': WRITE,

@@ -7,6 +7,9 @@ import type { StorageAssetDoc } from './assets/model';
 import type { DisposalRunDoc } from './disposal/model';
 import type { AssetKind, AssetStatus, DisposalCertificate, DisposalRun, SanitizationMethod, StorageAsset } from './types';
 
+/** The attributes of an asset, as the access log names them. */
+export const ASSET_FIELDS = ['kind', 'label', 'location', 'custodian', 'mediaType', 'serialNumber', 'encrypted', 'holdsCustomerData', 'status', 'history'];
+
 export function assetView(d: StorageAssetDoc): StorageAsset {
   return {
     id: d._id, kind: d.kind as AssetKind, label: d.label, location: d.location, custodian: d.custodian,

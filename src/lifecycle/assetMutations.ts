@@ -1,53 +1,17 @@
-/** The storage-asset registry over GraphQL: the records manager registers, reports and sanitizes; the privacy officer reads. */
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+/** The storage-asset register changed over GraphQL (records-manager): register, report OBSOLETE / INSECURE, sanitize. */
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../core/context';
 import { InputError } from '../core/errors';
 import { isId } from '../core/ids';
-import { afterPosition, openCursor, pageSize, toPage } from '../core/pagination';
-import { certificateModel, type CertificateDoc } from './assets/certificate';
 import { storageAssetModel, type StorageAssetDoc } from './assets/model';
 import { changeStatus, databaseAssetId, registerAsset } from './assets/registry';
 import { applySanitization, planSanitization } from './assets/sanitize';
-import { AssetStatus, DisposalCertificate, SanitizationInput, StorageAsset, StorageAssetConnection, StorageAssetInput } from './types';
+import { AssetStatus, DisposalCertificate, SanitizationInput, StorageAsset, StorageAssetInput } from './types';
 import { optionalRecordText, recordText, serialNumber } from './utils';
-import { allow, assetView, certificateView, roleOf } from './views';
-
-const FIELDS = ['kind', 'label', 'location', 'custodian', 'mediaType', 'serialNumber', 'encrypted', 'holdsCustomerData', 'status', 'history'];
+import { allow, ASSET_FIELDS, assetView, certificateView, roleOf } from './views';
 
 @Resolver(() => StorageAsset)
-export class StorageAssetResolver {
-  @Query(() => StorageAssetConnection, { description: 'The storage assets, by id (records-manager; privacy-officer under audit).' })
-  async storageAssets(
-    @Ctx() ctx: RequestContext,
-    @Arg('status', () => AssetStatus, { nullable: true }) status?: AssetStatus,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 50 }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    allow(ctx, 'read', 'StorageAsset');
-    const limit = pageSize(first, 50, 500);
-    const position = after != null ? openCursor(ctx.services.config, 'storageAssets', after, ['string']) : null;
-    const filter = { ...(status ? { status } : {}), ...(position ? afterPosition([['_id', 1]], position) : {}) };
-    const docs = await storageAssetModel(ctx.services.conn).find(filter).sort({ _id: 1 }).limit(limit + 1).lean<StorageAssetDoc[]>().exec();
-    for (const d of docs.slice(0, limit)) ctx.log.read('StorageAsset', d._id, FIELDS);
-    return toPage(ctx.services.config, 'storageAssets', docs, limit, (d) => [d._id], assetView);
-  }
-
-  @Query(() => StorageAsset, { nullable: true })
-  async storageAsset(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<StorageAsset | null> {
-    allow(ctx, 'read', 'StorageAsset');
-    const doc = isId(id) ? await storageAssetModel(ctx.services.conn).findById(id).lean<StorageAssetDoc>().exec() : null;
-    if (doc) ctx.log.read('StorageAsset', doc._id, FIELDS);
-    return doc ? assetView(doc) : null;
-  }
-
-  @Query(() => DisposalCertificate, { nullable: true })
-  async disposalCertificate(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<DisposalCertificate | null> {
-    allow(ctx, 'read', 'DisposalRecord');
-    const doc = isId(id) ? await certificateModel(ctx.services.conn).findById(id).lean<CertificateDoc>().exec() : null;
-    if (doc) ctx.log.read('DisposalRecord', doc._id, ['certificate']);
-    return doc ? certificateView(doc) : null;
-  }
-
+export class StorageAssetMutations {
   @Mutation(() => StorageAsset, { description: 'Register a device, medium, export (or other asset) that holds customer data.' })
   async registerStorageAsset(@Arg('input', () => StorageAssetInput) input: StorageAssetInput, @Ctx() ctx: RequestContext): Promise<StorageAsset> {
     allow(ctx, 'create', 'StorageAsset', 'new');
@@ -57,7 +21,7 @@ export class StorageAssetResolver {
       serialNumber: serialNumber(input.serialNumber, 'input.serialNumber'), encrypted: input.encrypted, holdsCustomerData: input.holdsCustomerData,
     };
     const byRole = roleOf(ctx);
-    const doc = await ctx.log.commit([{ subjectType: 'StorageAsset', subjectId: null, fields: FIELDS }], () => registerAsset(ctx.services.conn, asset, byRole));
+    const doc = await ctx.log.commit([{ subjectType: 'StorageAsset', subjectId: null, fields: ASSET_FIELDS }], () => registerAsset(ctx.services.conn, asset, byRole));
     return assetView(doc);
   }
 
