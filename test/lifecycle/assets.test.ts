@@ -187,6 +187,22 @@ describe('other bad inputs', () => {
   });
 });
 
+describe('paging', () => {
+  it('storageAssets pages by id with sealed cursors; a forged cursor is refused', async () => {
+    const q = 'query($after: String) { storageAssets(first: 1, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }';
+    const first = await gql(app.url, q, rita({}));
+    const second = await gql(app.url, q, rita({ after: first.data!.storageAssets.pageInfo.endCursor }));
+    expect(first.data!.storageAssets.pageInfo.hasNextPage).toBe(true);
+    const ids = [first, second].map((r) => r.data!.storageAssets.edges[0].node.id);
+    expect(ids[0] < ids[1]!).toBe(true);
+    const forged = await gql(app.url, q, rita({ after: 'not-a-cursor' }));
+    expect(forged.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const all = await gql(app.url, '{ storageAssets(first: 500) { edges { node { id } } } }', rita({}));
+    const n = await storageAssetModel(app.running.services.conn).countDocuments().exec();
+    expect(all.data!.storageAssets.edges.length).toBe(n);
+  });
+});
+
 describe('backups are assets', () => {
   it('npm run backup registers a BACKUP asset; its cryptographic erase destroys the backup key', async () => {
     const out = join(work, 'backup-1');

@@ -78,6 +78,10 @@ describe('a disposal run over HTTP', () => {
     const runs = r.data!.disposalRuns.edges.map((e: { node: { dryRun: boolean } }) => e.node);
     expect(runs.length).toBe(3);
     expect(runs.map((n: { dryRun: boolean }) => n.dryRun)).toEqual([false, false, true]);
+    const page = await gql(app.url, 'query($a: String) { disposalRuns(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }', { token: app.tokens.pat, purpose: 'audit' });
+    const rest = await gql(app.url, 'query($a: String) { disposalRuns(first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage } } }', { token: app.tokens.pat, purpose: 'audit', variables: { a: page.data!.disposalRuns.pageInfo.endCursor } });
+    expect([...page.data!.disposalRuns.edges, ...rest.data!.disposalRuns.edges].map((e: { node: { id: string } }) => e.node.id)).toEqual(runs.map((n: { id: string }) => n.id));
+    expect(rest.data!.disposalRuns.pageInfo.hasNextPage).toBe(false);
     const logged = await logEntries(app, { purpose: 'records-management', subjectType: 'DisposalRecord', fieldsWritten: 'run', write: 'committed' });
     expect(logged.length).toBe(3);
     expect(logged[0]!.actor).toMatchObject({ id: 'rita', roles: ['records-manager'] });
