@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyProvider } from '../../src/crypto';
-import { certificateModel, databaseAssetId, storageAssetModel } from '../../src/lifecycle';
+import { leafHashesOf } from '../../src/audit';
+import { certificateModel, databaseAssetId, LIFECYCLE_RECORDS, storageAssetModel } from '../../src/lifecycle';
 import { startGateway } from '../../src/server/startGateway';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
@@ -224,4 +225,18 @@ describe('backups are assets', () => {
     expect((await asset(assetId!))!.status).toBe('SANITIZED');
     await expect(app.running.keyStore.get(`backup:${backupId}`)).rejects.toThrow();
   }, 60_000);
+});
+
+describe('the records this capability declares', () => {
+  it('are every asset event and certificate written, each hashable as a transparency-log leaf, with no customer id', async () => {
+    const conn = app.running.services.conn;
+    for (const source of LIFECYCLE_RECORDS.filter((s) => s.collection !== 'disposalRunRecords')) {
+      const docs = await conn.collection(source.collection).find({}).toArray();
+      expect(docs.length, source.collection).toBeGreaterThan(0);
+      for (const doc of docs) {
+        expect(leafHashesOf(source, doc as Record<string, unknown>).every((h) => h.length === 32)).toBe(true);
+        expect(JSON.stringify(doc)).not.toMatch(/cus_/);
+      }
+    }
+  });
 });

@@ -5,7 +5,8 @@
  * is recorded; the privacy officer reads it under audit; nobody else may run it; one run at a time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposalRunModel, disposalServicesOf, DisposalBusy, runDisposal } from '../../src/lifecycle';
+import { leafHashesOf } from '../../src/audit';
+import { LIFECYCLE_RECORDS, disposalRunModel, disposalServicesOf, DisposalBusy, runDisposal } from '../../src/lifecycle';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, gql } from '../support/graphql';
 import { logEntries } from '../support/log';
@@ -54,6 +55,8 @@ describe('a disposal run over HTTP', () => {
     const record = await app.running.services.conn.collection<{ _id: string }>('disposalRunRecords').findOne({ _id: run.id });
     expect(record).toMatchObject({ status: 'DONE', items: run.items });
     expect(JSON.stringify(record)).not.toContain('cus_');
+    const source = LIFECYCLE_RECORDS.find((x) => x.collection === 'disposalRunRecords')!;
+    expect(leafHashesOf(source, record as Record<string, unknown>)[0]!.length).toBe(32);
     // A second run finds nothing left to do.
     const again = await gql(app.url, RUN, rita());
     expect(counts(again.data!.runDisposal).every((i) => i.count === 0)).toBe(true);
