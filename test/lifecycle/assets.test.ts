@@ -58,6 +58,15 @@ describe('the live database', () => {
     expect(await app.running.services.conn.collection('storageAssetEvents').countDocuments({ assetId: id })).toBe(1);
   }, 60_000);
 
+  it('a backup recorded while no gateway ran is registered at the next start', async () => {
+    await app.running.services.conn.collection<{ _id: string }>('backups').insertOne({
+      _id: 'bak_offline1', takenAt: new Date('2026-11-30T02:00:00Z'), location: '/backups/offline-1', database: app.db.dbName, collections: 3, documents: 9, manifestSha256: '0'.repeat(64),
+    } as never);
+    const again = await startGateway(app.config, { keyProvider: LocalKeyProvider.fromBase64(masterKey) });
+    await again.stop();
+    expect(await asset('ast_bak_offline1')).toMatchObject({ kind: 'BACKUP', status: 'IN_SERVICE', location: '/backups/offline-1', keyId: 'backup:bak_offline1', registeredAt: new Date('2026-11-30T02:00:00Z') });
+  }, 60_000);
+
   it('cannot be retired nor sanitized', async () => {
     const id = databaseAssetId(app.db.dbName);
     const retire = await report(id, 'OBSOLETE');

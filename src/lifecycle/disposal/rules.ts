@@ -23,6 +23,8 @@ export interface RuleContext {
   /** The run's id (pruned records name it) and start (every rule's cutoff counts from it, so a resumed run disposes of the same records). */
   runId: string;
   startedAt: Date;
+  /** Called between batches of a long step (renews the lease; throws when it was lost). */
+  heartbeat?: () => Promise<void>;
 }
 
 /** The filter of the records the rule disposes of in this run. */
@@ -47,6 +49,7 @@ async function eraseCustomers(rc: RuleContext, filter: Record<string, unknown>, 
   for (;;) {
     const batch = await rc.conn.collection<{ _id: string }>(collection).find(filter, { projection: { _id: 1 } }).limit(100).toArray();
     if (batch.length === 0) return count;
+    await rc.heartbeat?.();
     for (const { _id } of batch) {
       await eraseCustomer(rc.erasure, String(_id), { reason: RETENTION, requestedBy: RETENTION });
       count += 1;

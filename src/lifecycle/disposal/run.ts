@@ -71,11 +71,14 @@ async function execute(svc: DisposalServices, run: DisposalRunDoc, lease: Lease,
   const now = opts.now ?? (() => new Date());
   const model = disposalRunModel(svc.conn);
   const done = new Set(run.items.map((i) => i.rule));
-  const ctx = { conn: svc.conn, erasure: svc.erasure, records: svc.records, runId: run._id, startedAt: run.startedAt };
+  const heartbeat = async () => {
+    if (!(await lease.renew())) throw new Error('the disposal lease was lost (expired and taken by another instance): this instance stops, the holder completes the run');
+  };
+  const ctx = { conn: svc.conn, erasure: svc.erasure, records: svc.records, runId: run._id, startedAt: run.startedAt, heartbeat };
   try {
     for (const [i, rule] of svc.schedule.rules.entries()) {
       if (!done.has(rule.id)) {
-        if (!(await lease.renew())) throw new Error('the disposal lease was lost (expired and taken by another instance): this instance stops, the holder completes the run');
+        await heartbeat();
         const count = await applyRule(ctx, rule, run.dryRun, svc.schedule.rules.slice(0, i));
         await model.updateOne({ _id: run._id, 'items.rule': { $ne: rule.id } }, { $push: { items: { rule: rule.id, data: rule.data, action: rule.action, count } } }).exec();
       }
