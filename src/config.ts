@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isIP } from 'node:net';
+import { Cron } from 'croner';
 
 /** Every environment variable the gateway reads, parsed and validated in one place. */
 export interface Config {
@@ -71,6 +72,14 @@ export interface Config {
    * whose X-Forwarded-Proto / X-Forwarded-For are believed. Default none: only the socket counts.
    */
   trustProxy: string[];
+  /**
+   * DISPOSAL_SCHEDULE: when the gateway runs the disposal job, a cron expression in UTC (5 or 6
+   * fields, croner syntax), or `off` to run it only by `npm run disposal:run` / runDisposal.
+   * Default `0 3 * * *` (every day at 03:00 UTC). Null when off.
+   */
+  disposalSchedule: string | null;
+  /** DISPOSAL_LEASE_MS: how long the disposal lease lasts unless renewed (before every step), in ms. Default 300000 (5 minutes). */
+  disposalLeaseMs: number;
 }
 
 /** Bounds on one GraphQL operation. Exceeding one is QUERY_TOO_COMPLEX with `extensions.limit` and `extensions.max`. */
@@ -176,6 +185,22 @@ function trustProxyVar(env: NodeJS.ProcessEnv): string[] {
   return entries;
 }
 
+/** The default of DISPOSAL_SCHEDULE: every day at 03:00 UTC. */
+export const DEFAULT_DISPOSAL_SCHEDULE = '0 3 * * *';
+
+/** DISPOSAL_SCHEDULE: a cron expression croner accepts, or `off`. */
+function disposalScheduleVar(env: NodeJS.ProcessEnv): string | null {
+  const raw = (env.DISPOSAL_SCHEDULE ?? '').trim();
+  if (raw === '') return DEFAULT_DISPOSAL_SCHEDULE;
+  if (raw === 'off') return null;
+  try {
+    new Cron(raw, { paused: true, timezone: 'UTC' }).stop();
+  } catch {
+    throw new ConfigError('DISPOSAL_SCHEDULE', 'must be a cron expression or off', 'e.g. "0 3 * * *" (minute hour day month weekday, UTC) or off', JSON.stringify(raw.slice(0, 60)));
+  }
+  return raw;
+}
+
 /** Parse and validate the environment. Throws ConfigError naming the variable and the rule. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
@@ -250,5 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     trustProxy: trustProxyVar(env),
+    disposalSchedule: disposalScheduleVar(env),
+    disposalLeaseMs: intVar(env, 'DISPOSAL_LEASE_MS', 300_000, 1000, 86_400_000),
   };
 }

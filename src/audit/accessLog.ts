@@ -139,7 +139,8 @@ export function accessLogModel(conn: Connection): AccessLogModel {
 export function flatten(doc: AccessEvent): AccessLogRecord[] {
   const out: AccessLogRecord[] = [];
   const id = doc._id ? doc._id.toHexString() : 'unsaved';
-  for (const e of doc.entries) {
+  // A record pruned to its leaf hashes (retention) has no entries left to show.
+  for (const e of doc.entries ?? []) {
     e.subjectIds.forEach((subjectId, i) => {
       const rec: AccessLogRecord = {
         id: `${id}.${e.k0 + i}`, at: doc.at, requestId: doc.requestId, actor: doc.actor, purpose: doc.purpose, taskId: doc.taskId,

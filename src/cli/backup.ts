@@ -6,10 +6,11 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { BackupError, takeBackup } from '../backup';
+import { BACKUP_RECORDS, BackupError, takeBackup, type BackupRecord } from '../backup';
 import { loadConfig } from '../config';
 import { KeyStore, resolveLocalKey } from '../crypto';
 import { connectMongoose } from '../db/connect';
+import { registerBackup } from '../lifecycle';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
@@ -22,7 +23,10 @@ async function main(): Promise<number> {
     const { provider } = resolveLocalKey({ masterKey: config.masterKey, keyFile: config.masterKeyFile, production: config.production, createKeyFile: false });
     const { manifest, dir } = await takeBackup({ conn, keys: new KeyStore(vault, provider), out: values.out });
     const documents = manifest.collections.reduce((n, c) => n + c.documents, 0);
-    process.stdout.write(`backup ${manifest.id}: ${manifest.collections.length} collections, ${documents} documents, written to ${dir} (the key vault is not in it)\n`);
+    // The records lifecycle accounts for every copy: the backup is a storage asset from now on.
+    const record = await conn.collection<BackupRecord>(BACKUP_RECORDS).findOne({ _id: manifest.id });
+    const asset = await registerBackup(conn, record!);
+    process.stdout.write(`backup ${manifest.id}: ${manifest.collections.length} collections, ${documents} documents, written to ${dir} (the key vault is not in it); storage asset ${asset._id}\n`);
     return 0;
   } finally {
     await vault.close();

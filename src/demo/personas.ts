@@ -35,6 +35,7 @@ export const PERSONAS: Persona[] = [
   { name: 'sam', claims: { kind: 'staff', sub: 'sam', roles: ['supervisor'] }, endpoint: '/graphql', purpose: 'task-management', note: 'supervisor: opens and closes tasks' },
   { name: 'pat', claims: { kind: 'staff', sub: 'pat', roles: ['privacy-officer'] }, endpoint: '/graphql', purpose: 'audit', note: `privacy officer (also X-Purpose: privacy-request with X-Task-Id: ${DEMO_TASKS.pat})` },
   { name: 'vera', claims: { kind: 'staff', sub: 'vera', roles: ['verification-officer'] }, endpoint: '/graphql', purpose: 'identity-verification', task: DEMO_TASKS.vera, note: 'verification officer' },
+  { name: 'rita', claims: { kind: 'staff', sub: 'rita', roles: ['records-manager'] }, endpoint: '/graphql', purpose: 'records-management', note: 'records manager: retention, disposal runs, storage assets' },
   { name: 'shipfast', claims: { kind: 'partner', sub: 'sf-dispatch', partner: 'shipfast' }, endpoint: '/partner/graphql', purpose: 'order-fulfilment', task: DEMO_TASKS.shipfast, note: 'subcontractor ShipFast (parcel delivery)' },
   { name: 'customer', claims: { kind: 'customer', sub: DEMO_CUSTOMER_ID }, endpoint: '/self/graphql', purpose: 'self-service', note: `customer ${DEMO_CUSTOMER_ID} (self-service)` },
 ];

@@ -8,6 +8,7 @@ import { consentCapability } from '../consent';
 import { customersCapability } from '../customers';
 import { discoveryCapability } from '../discovery';
 import { erasureCapability } from '../erasure';
+import { lifecycleCapability } from '../lifecycle';
 import { partnersCapability } from '../partners';
 import { rectificationCapability } from '../rectification';
 import { selfCapability } from '../self';
@@ -26,4 +27,5 @@ export const CAPABILITIES: readonly Capability[] = [
   partnersCapability,
   discoveryCapability,
   transparencyCapability,
+  lifecycleCapability,
 ];

@@ -24,7 +24,7 @@ describe('loadPolicies', () => {
     const p = loadPolicies(POLICY_DIR);
     expect([...p.roles.keys()].sort()).toEqual([
       'billing-agent', 'care-advisor', 'customer', 'data-analyst', 'fulfilment-coordinator', 'marketing-specialist',
-      'privacy-officer', 'supervisor', 'support-agent', 'verification-officer',
+      'privacy-officer', 'records-manager', 'supervisor', 'support-agent', 'verification-officer',
     ]);
     expect(p.purposes.get('marketing')).toMatchObject({ requiresTask: false, consent: 'marketing', legalBasis: 'consent' });
     expect(p.purposes.get('care')).toMatchObject({ requiresTask: true, consent: 'health-data' });

@@ -1,0 +1,3 @@
+/** The records lifecycle's GraphQL types (CONTRACT.md "Records lifecycle"). */
+export * from './assetTypes';
+export * from './disposalTypes';
