@@ -208,10 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
     throw new ConfigError('MONGODB_URI', 'must be a MongoDB connection string', 'mongodb:// or mongodb+srv://', '(a value of another form)');
   }
-  if (production && !mongodbUri) {
-    // The embedded store has no users: any local process could delete access-log records through it.
-    throw new ConfigError('MONGODB_URI', 'is required in production', 'the connection string of a MongoDB deployment (the embedded store is for development)', 'nothing');
-  }
   let jwtSecret = env.JWT_SECRET ?? '';
   let jwtSecretGenerated = false;
   if (!jwtSecret) {
@@ -220,6 +216,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecretGenerated = true;
   } else if (jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'is too short', 'at least 32 characters', `${jwtSecret.length} characters`);
+  }
+  if (production && !mongodbUri) {
+    // The embedded store has no users: any local process could delete access-log records through it.
+    throw new ConfigError('MONGODB_URI', 'is required in production', 'the connection string of a MongoDB deployment (the embedded store is for development)', 'nothing');
   }
   const keyVaultUri = env.KEY_VAULT_URI || undefined;
   if (keyVaultUri && !/^mongodb(\+srv)?:\/\//.test(keyVaultUri)) {

@@ -185,7 +185,7 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
 
   /** Rate limits at the edge (before any parsing): per address without a valid token, else per principal and purpose. */
   const withinRate = async (req: Request, res: Response, audience: Audience, auth: Authentication): Promise<boolean> => {
-    if (!rateLimits || req.method !== 'POST') return true;
+    if (!rateLimits) return true; // GraphiQL's page and assets are served before this; every request here is an operation
     try {
       if (!auth.principal) await rateLimits.anonymous(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       else await rateLimits.request(auth.principal, audience === 'self' ? SELF_SERVICE : (headerOf(req, 'x-purpose') ?? '').trim().toLowerCase());

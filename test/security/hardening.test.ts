@@ -94,8 +94,10 @@ describe('operation limits: QUERY_TOO_COMPLEX before any resolver', () => {
   });
 
   it('1,500 aliased introspection selections without a token', async () => {
-    const query = `{ ${Array.from({ length: 1500 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
-    const a = await whileServing(() => post(JSON.stringify({ query })));
+    const query = `query Introspect { ${Array.from({ length: 1500 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
+    const before = (await logEntries(app, { code: 'QUERY_TOO_COMPLEX' })).length;
+    const a = await whileServing(() => post(JSON.stringify({ query, operationName: 'Introspect' })));
+    expect((await logEntries(app, { code: 'QUERY_TOO_COMPLEX' })).length).toBe(before + 1); // recorded, though parsing stopped
     expect(expectError(a, 400, 'QUERY_TOO_COMPLEX').extensions).toMatchObject({ limit: 'tokens', max: 5000 });
     expect(a.text.length).toBeLessThan(2000);
     expectNoEcho(a);

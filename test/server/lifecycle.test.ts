@@ -28,10 +28,11 @@ describe('health, readiness, limits and shutdown', () => {
       const h = { token: shallow.tokens.dan, purpose: 'analytics' };
       expect(codes(await gql(shallow.url, '{ customers { edges { node { segment } } } }', h))).toEqual([]);
       const deep = await gql(shallow.url, '{ customers { edges { node { address { country } } } } }', h);
-      expect(codes(deep)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-      expect(deep.errors?.[0].message).toMatch(/more than 4 levels/);
+      expect(codes(deep)).toEqual(['QUERY_TOO_COMPLEX']);
+      expect(deep.errors?.[0].extensions).toMatchObject({ limit: 'depth', max: 4 });
+      expect(deep.errors?.[0].message).toMatch(/levels of nesting: at most 4/);
       const viaFragment = await gql(shallow.url, 'fragment A on Customer { address { country } } { customers { edges { node { ...A } } } }', h);
-      expect(codes(viaFragment)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(codes(viaFragment)).toEqual(['QUERY_TOO_COMPLEX']);
       const introspection = await gql(shallow.url, '{ __schema { types { fields { type { ofType { ofType { name } } } } } } }', h);
       expect(introspection.errors).toBeUndefined();
     } finally {
@@ -83,7 +84,8 @@ describe('readiness without a database', () => {
 
 describe('production', () => {
   it('masks unexpected errors: no message, no stack, no detail', async () => {
-    const app = await startTestApp({ env: { NODE_ENV: 'production' } });
+    // RATE_LIMITS=off: with the store gone, the rate limiter would refuse first (DATABASE_UNAVAILABLE, fail closed).
+    const app = await startTestApp({ env: { NODE_ENV: 'production', RATE_LIMITS: 'off' } });
     try {
       // The store goes away: reading fails deep in the driver. The client learns nothing about why.
       await app.running.services.conn.close(true);

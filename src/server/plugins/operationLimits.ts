@@ -63,8 +63,25 @@ const rowsEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return first === null ? childComplexity : first * (1 + childComplexity);
 };
 
+/**
+ * Measured outcomes per parsed document (Apollo keeps one DocumentNode per query text), keyed by
+ * operation name and variables: a repeated operation is not walked again. At most 32 per document.
+ */
+const measured = new WeakMap<DocumentNode, Map<string, SafeError | null>>();
+
 /** Cost, then rows, of the operation with its variables; the refusal, or null. */
 export function costProblem(limits: OperationLimits, schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): SafeError | null {
+  let known = measured.get(document);
+  if (!known) measured.set(document, (known = new Map()));
+  const key = `${limits.maxCost} ${limits.maxRows} ${operationName ?? ''} ${JSON.stringify(variables)}`;
+  if (known.has(key)) return known.get(key)!;
+  const outcome = measureCost(limits, schema, document, operationName, variables);
+  if (known.size >= 32) known.clear();
+  known.set(key, outcome);
+  return outcome;
+}
+
+function measureCost(limits: OperationLimits, schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): SafeError | null {
   const measure = (estimator: ComplexityEstimator) => {
     try {
       return getComplexity({ estimators: [estimator], schema, query: document, operationName, variables });
