@@ -91,6 +91,7 @@ describe('over HTTP', () => {
     await failLogInserts({ times: 1 });
     const r = await gql(app.url, 'mutation NoIntent { updateCustomer(id: "cus_0003", input: { phone: "+33611112222" }) { phone } }', ALICE());
     expect(codes(r)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(r.status).toBe(503);
     expect(r.errors![0]!.message).toContain('nothing was changed');
     expect(JSON.stringify(r)).not.toContain('+33611112222');
     expect((await plainCustomer(app, 'cus_0003'))!.phone).toBe(before!.phone);
@@ -102,6 +103,7 @@ describe('over HTTP', () => {
     const r = await gql(app.url, 'mutation LostOutcome { updateCustomer(id: "cus_0003", input: { phone: "+33633334444" }) { phone } }', ALICE());
     await failLogInserts('off');
     expect(codes(r)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(r.status).toBe(503);
     expect(r.data ?? null).toBeNull();
     // The change happened, and the log says it was about to: who, why, what, of whom.
     expect((await plainCustomer(app, 'cus_0003'))!.phone).toBe('+33633334444');
