@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { AppServices } from '../core/context';
 import { BlindIndex, KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
+import { databaseTimeoutsFromEnv } from '../db/timeouts';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { loadPolicies } from '../policy';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
@@ -48,15 +49,16 @@ function keyStoreFor(conn: Connection, config: Config, given?: KeyProvider): Key
 
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<RunningGateway> {
   const policies = loadPolicies(config.policiesDir);
+  const timeouts = databaseTimeoutsFromEnv(); // fail fast (DATABASE_UNAVAILABLE) rather than wait for an outage
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;
   let vault: Connection | undefined;
   const started: AppServices['capabilities'][number][] = [];
   let services: AppServices | undefined;
   try {
-    conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands });
+    conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands, ...timeouts });
     // The key vault: apart from the data (its own deployment in production), so no backup of the data holds its keys.
-    vault = await connectMongoose(config.keyVaultUri ?? database.uri, config.keyVaultDb, { monitorCommands: opts.monitorCommands });
+    vault = await connectMongoose(config.keyVaultUri ?? database.uri, config.keyVaultDb, { monitorCommands: opts.monitorCommands, ...timeouts });
     const keyStore = keyStoreFor(vault, config, opts.keyProvider);
     await keyStore.model.init();
     const index = new BlindIndex(await keyStore.indexKey());

@@ -4,6 +4,7 @@
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, safeErrorOf } from '../../core/errors';
+import { formatDatabaseError } from '../databaseErrors';
 
 /** Apollo and graphql-js errors that are safe once values are stripped from their messages. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
@@ -16,6 +17,8 @@ const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAI
 export function maskErrors(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
+    const unavailable = formatDatabaseError(original, formatted.path); // a driver outage: DATABASE_UNAVAILABLE (503)
+    if (unavailable) return unavailable;
     if (safeErrorOf(error)) {
       const { extensions, message, path, locations } = formatted;
       const { stacktrace: _s, ...ext } = extensions ?? {};
