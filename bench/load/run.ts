@@ -35,17 +35,23 @@ export interface LoadReport {
   rps: number;
   p50ms: number;
   p95ms: number;
+  /** The slowest answer (a fault test bounds it). */
+  maxMs: number;
   /** Rows returned (Customer nodes), and Customer subjects recorded in the access log for those requests. */
   rows: number;
   records: number;
   /** Requests whose recorded subjects differ from the rows they returned. */
   mismatched: number;
+  /** Rows returned without their access-log record (must be 0, faults or not). */
+  unrecorded: number;
   /** Attribute or row-scope leaks (must be 0), with the first few described (names only, never values). */
   leaks: number;
   leakSamples: string[];
   /** Error codes seen (FORBIDDEN_FIELD is a normal partial answer), and requests per persona. */
   errorsByCode: Record<string, number>;
   statusByCode: Record<string, number>;
+  /** The first message seen for each code (messages never carry attribute values). */
+  firstMessage: Record<string, string>;
   perPersona: Record<string, number>;
 }
 
@@ -76,7 +82,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   const list = scenarios(o.policies, o.jwtSecret, o.first ?? 10);
   const taskIds = list.flatMap((s) => (s.task ? [s.task] : []));
   const tasks = new Map((await taskModel(o.conn).find({ _id: { $in: taskIds } }).lean().exec()).map((t) => [t._id as string, new Set(t.customerIds as string[])]));
-  const report: LoadReport = { requests: 0, seconds: 0, rps: 0, p50ms: 0, p95ms: 0, rows: 0, records: 0, mismatched: 0, leaks: 0, leakSamples: [], errorsByCode: {}, statusByCode: {}, perPersona: {} };
+  const report: LoadReport = { requests: 0, seconds: 0, rps: 0, p50ms: 0, p95ms: 0, maxMs: 0, rows: 0, records: 0, mismatched: 0, unrecorded: 0, leaks: 0, leakSamples: [], errorsByCode: {}, statusByCode: {}, firstMessage: {}, perPersona: {} };
   const leak = (s: Scenario, what: string) => {
     report.leaks += 1;
     if (report.leakSamples.length < 10) report.leakSamples.push(`${s.persona} (${s.role}, ${s.purpose}): ${what}`);
@@ -94,7 +100,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       const url = o.urls[n % o.urls.length]!;
       const start = performance.now();
       let status = 0;
-      let body: { data?: Record<string, any> | null; errors?: Array<{ extensions?: { code?: string } }> } = {};
+      let body: { data?: Record<string, any> | null; errors?: Array<{ message?: string; extensions?: { code?: string } }> } = {};
       let requestId: string | null = null;
       try {
         const res = await fetch(url + s.endpoint, { method: 'POST', headers: s.headers, body: JSON.stringify({ query: s.query }), signal: AbortSignal.timeout(30_000) });
@@ -107,7 +113,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       latencies.push(performance.now() - start);
       inc(report.statusByCode, String(status));
       inc(report.perPersona, s.persona);
-      for (const e of body.errors ?? []) inc(report.errorsByCode, e.extensions?.code ?? 'NO_CODE');
+      for (const e of body.errors ?? []) {
+        const code = e.extensions?.code ?? 'NO_CODE';
+        inc(report.errorsByCode, code);
+        report.firstMessage[code] ??= String(e.message ?? '').slice(0, 200);
+      }
       const rows = body.data ? s.rows(body.data) : [];
       const ids: string[] = [];
       for (const row of rows) {
@@ -129,6 +139,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   latencies.sort((a, b) => a - b);
   report.p50ms = latencies[Math.floor(latencies.length * 0.5)] ?? 0;
   report.p95ms = latencies[Math.floor(latencies.length * 0.95)] ?? 0;
+  report.maxMs = latencies.at(-1) ?? 0;
   await checkConsent(o, sent, leak);
   await compareRecords(o.conn, sent, report);
   return report;
@@ -171,6 +182,7 @@ async function compareRecords(conn: Connection, sent: Sent[], report: LoadReport
     report.records += got.size;
     const same = got.size === new Set(x.ids).size && x.ids.every((id) => got.has(id));
     if (!same) report.mismatched += 1;
+    report.unrecorded += x.ids.filter((id) => !got.has(id)).length;
   }
 }
 
@@ -179,11 +191,11 @@ export function formatReport(r: LoadReport): string {
   const codes = Object.entries(r.errorsByCode).sort().map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
   const status = Object.entries(r.statusByCode).sort().map(([k, v]) => `${k}=${v}`).join(' ');
   return [
-    `requests ${r.requests} in ${r.seconds.toFixed(1)} s (${r.rps.toFixed(1)} req/s, p50 ${r.p50ms.toFixed(0)} ms, p95 ${r.p95ms.toFixed(0)} ms)`,
+    `requests ${r.requests} in ${r.seconds.toFixed(1)} s (${r.rps.toFixed(1)} req/s, p50 ${r.p50ms.toFixed(0)} ms, p95 ${r.p95ms.toFixed(0)} ms, max ${r.maxMs.toFixed(0)} ms)`,
     `per persona: ${Object.entries(r.perPersona).map(([k, v]) => `${k}=${v}`).join(' ')}`,
     `HTTP status: ${status}`,
     `errors by code: ${codes}`,
-    `rows returned ${r.rows}, access-log records ${r.records}, requests where they differ ${r.mismatched}`,
+    `rows returned ${r.rows}, access-log records ${r.records}, requests where they differ ${r.mismatched}, rows without their record ${r.unrecorded}`,
     `leaks ${r.leaks}${r.leakSamples.length ? `: ${r.leakSamples.join('; ')}` : ''}`,
   ].join('\n');
 }

@@ -86,6 +86,10 @@ export interface ConnectMongooseOptions {
   socketTimeoutMS?: number;
   /** How long mongoose holds an operation while the connection is lost. Default 10 000 ms (mongoose's). */
   bufferTimeoutMS?: number;
+  /** Timeout of a new connection and of each heartbeat, in ms. Default 30 000 (the driver's). */
+  connectTimeoutMS?: number;
+  /** How often the driver checks each server, in ms. Default 10 000 (the driver's). */
+  heartbeatFrequencyMS?: number;
   /** Build the indexes declared in schemas when models are compiled. Default true. */
   autoIndex?: boolean;
   /** Emit the driver's command monitoring events (tests count round trips with them). Default false. */
@@ -102,6 +106,8 @@ export async function connectMongoose(uri: string, dbName: string, opts: Connect
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
     ...(opts.socketTimeoutMS !== undefined ? { socketTimeoutMS: opts.socketTimeoutMS } : {}),
     ...(opts.bufferTimeoutMS !== undefined ? { bufferTimeoutMS: opts.bufferTimeoutMS } : {}),
+    ...(opts.connectTimeoutMS !== undefined ? { connectTimeoutMS: opts.connectTimeoutMS } : {}),
+    ...(opts.heartbeatFrequencyMS !== undefined ? { heartbeatFrequencyMS: opts.heartbeatFrequencyMS } : {}),
     autoIndex: opts.autoIndex ?? true,
     autoCreate: true,
     monitorCommands: opts.monitorCommands ?? false,

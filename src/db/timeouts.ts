@@ -4,7 +4,11 @@
  * instead of waiting for the driver's 10 s server selection or for the whole outage.
  *
  *   DB_SERVER_SELECTION_TIMEOUT_MS  no server to send to (down, failing over). Default 2000.
- *   DB_SOCKET_TIMEOUT_MS            no reply on a connection (a hung server). Default 4000.
+ *   DB_HEARTBEAT_MS                 how often the driver checks the server. Default 2000.
+ *   DB_CONNECT_TIMEOUT_MS           a new connection, and each check: a hung server is found by the
+ *                                   check that gets no answer, and the operations waiting on it are
+ *                                   interrupted (MongoNetworkError). Default 2000.
+ *   DB_SOCKET_TIMEOUT_MS            backstop: no reply on a connection for this long. Default 10000.
  *   DB_BUFFER_TIMEOUT_MS            mongoose waiting for a lost connection to come back. Default 2000.
  *
  * Command-line tools (erasure:resume, backups, key rotation) keep the driver's defaults.
@@ -15,6 +19,8 @@ export interface DatabaseTimeouts {
   serverSelectionTimeoutMS: number;
   socketTimeoutMS: number;
   bufferTimeoutMS: number;
+  connectTimeoutMS: number;
+  heartbeatFrequencyMS: number;
 }
 
 function ms(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
@@ -29,7 +35,9 @@ function ms(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max
 export function databaseTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTimeouts {
   return {
     serverSelectionTimeoutMS: ms(env, 'DB_SERVER_SELECTION_TIMEOUT_MS', 2000, 100, 60_000),
-    socketTimeoutMS: ms(env, 'DB_SOCKET_TIMEOUT_MS', 4000, 500, 600_000),
+    socketTimeoutMS: ms(env, 'DB_SOCKET_TIMEOUT_MS', 10_000, 500, 600_000),
     bufferTimeoutMS: ms(env, 'DB_BUFFER_TIMEOUT_MS', 2000, 100, 60_000),
+    connectTimeoutMS: ms(env, 'DB_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+    heartbeatFrequencyMS: ms(env, 'DB_HEARTBEAT_MS', 2000, 500, 60_000),
   };
 }

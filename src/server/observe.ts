@@ -7,37 +7,13 @@
  * The edge mounts `observeEdge(app)` first, `observeMount(audience)` on each GraphQL mount and
  * `observePlugin()` last among the Apollo plugins; everything else is recorded here.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestLogMiddleware } from '../logger';
 import { metrics, metricsHandler, metricsTokenFromEnv } from '../metrics';
 import { requestSpanMiddleware } from '../tracing';
+import { noteRequestCode, observationStore, type Observation } from './observation';
+import { requestDeadline, requestDeadlineFromEnv } from './requestDeadline';
 import { codeOfStatus } from './utils';
-
-/** What the edge learns about one GraphQL request while it runs. */
-export interface Observation {
-  audience: string;
-  purpose: string | null;
-  /** OK or the first error code; null until known (then the HTTP status decides). */
-  code: string | null;
-  rows: number;
-  startedAt: number;
-}
-
-const store = new AsyncLocalStorage<Observation>();
-
-/** The observation of the GraphQL request being served (undefined outside one). */
-export function currentObservation(): Observation | undefined {
-  return store.getStore();
-}
-
-/** Sets the result code of the request being served (e.g. a refusal answered before any schema). */
-export function noteRequestCode(code: string, purpose?: string | null): void {
-  const o = store.getStore();
-  if (!o) return;
-  o.code = code;
-  if (purpose !== undefined) o.purpose = purpose;
-}
 
 /** A request refused before any schema was chosen: its code, counted as a denial too. */
 export function noteRefusal(code: string, purpose: string | null): void {
@@ -71,8 +47,11 @@ export function observeEdge(app: Express, purposes: Iterable<string>, env: NodeJ
   app.get('/metrics', metricsHandler({ token }));
 }
 
-/** On a GraphQL mount: the request's span and its counters, recorded when the response is done. */
-export function observeMount(audience: string): RequestHandler[] {
+/**
+ * On a GraphQL mount: the request's span, its counters (recorded when the response is done) and
+ * its deadline (REQUEST_DEADLINE_MS, see requestDeadline.ts).
+ */
+export function observeMount(audience: string, deadlineMs: number = requestDeadlineFromEnv()): RequestHandler[] {
   const span = requestSpanMiddleware({ audience });
   const count: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
     res.locals.audience = audience;
@@ -86,7 +65,7 @@ export function observeMount(audience: string): RequestHandler[] {
     };
     res.once('finish', finish);
     res.once('close', finish);
-    store.run(o, () => next());
+    observationStore.run(o, () => next());
   };
-  return [span, count];
+  return [span, count, requestDeadline(deadlineMs)];
 }

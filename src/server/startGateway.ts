@@ -10,6 +10,7 @@ import { seedDemo, type SeedResult } from '../demo/seed';
 import { loadPolicies } from '../policy';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
 import { CAPABILITIES } from './capabilities';
+import { watchPolicies } from './policyReload';
 
 export interface RunningGateway {
   url: string;
@@ -72,9 +73,11 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
     const gateway = await createGateway(services, keyStore, opts);
     const url = await gateway.listen(config.port, config.host);
     const running = services;
+    const unwatch = watchPolicies(services); // a bad edit keeps the last good policy (docs/operations.md)
     return {
       url, services, keyStore, database, gateway, seeded,
       stop: async () => {
+        unwatch();
         await gateway.stop();
         for (const cap of [...started].reverse()) await cap.stop?.(running);
         await vault?.close();

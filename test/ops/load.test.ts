@@ -38,5 +38,6 @@ describe('load and leak', () => {
     expect(r.rows).toBeGreaterThan(140);
     expect(r.records).toBe(r.rows);
     expect(r.mismatched).toBe(0);
+    expect(r.unrecorded).toBe(0);
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../core/context';
 import { ErrorCode } from '../../core/errors';
 import { metrics } from '../../metrics';
 import { currentRequestSpan } from '../../tracing';
-import { currentObservation } from '../observe';
+import { currentObservation } from '../observation';
 
 /** Codes that are a decision to refuse (counted in gateway_denials_total), not a failure. */
 const DENIALS = new Set<string>([
