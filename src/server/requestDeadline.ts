@@ -1,6 +1,6 @@
 /**
  * The per-request deadline of a GraphQL request: if no answer has left after REQUEST_DEADLINE_MS
- * (default 10 000 ms), the client gets 503 DATABASE_UNAVAILABLE at once, with no data, instead of
+ * (default 15 000 ms), the client gets 503 DATABASE_UNAVAILABLE at once, with no data, instead of
  * waiting for an outage to end (a database that hangs, a connection the driver has not yet given
  * up on). The handler still finishes in the background (its access-log record is written when
  * it can be), but nothing it writes reaches the client any more.
@@ -11,10 +11,10 @@ import { ErrorCode } from '../core/errors';
 import { logger } from '../logger';
 import { noteRequestCode } from './observation';
 
-/** REQUEST_DEADLINE_MS: 1000 to 300 000 ms; default 10 000. Throws ConfigError otherwise. */
+/** REQUEST_DEADLINE_MS: 1000 to 300 000 ms; default 15 000. Throws ConfigError otherwise. */
 export function requestDeadlineFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.REQUEST_DEADLINE_MS;
-  if (raw === undefined || raw.trim() === '') return 10_000;
+  if (raw === undefined || raw.trim() === '') return 15_000;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1000 || n > 300_000) throw new ConfigError('REQUEST_DEADLINE_MS', 'must be an integer number of milliseconds in range', '1000..300000', JSON.stringify(raw.slice(0, 20)));
   return n;
