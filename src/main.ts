@@ -4,9 +4,11 @@ import { loadConfig } from './config';
 import { PERSONAS } from './demo/personas';
 import { logger } from './logger';
 import { startGateway } from './server/startGateway';
+import { startTracing } from './tracing';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const stopTracing = startTracing(); // a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set
   const running = await startGateway(config);
   const { url } = running;
   if (config.jwtSecretGenerated) logger.warn('JWT_SECRET is not set: using the development secret in .data/jwt-secret (set JWT_SECRET in production)');
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down: draining in-flight requests', { signal });
-    running.stop().then(
+    running.stop().then(stopTracing).then(
       () => process.exit(0),
       (err: Error) => {
         logger.error('shutdown failed', { error: err.message });

@@ -224,7 +224,11 @@ export class RequestKeys {
   /** Loads these keys in one round trip; missing ones are remembered as missing. */
   async preload(customerIds: readonly string[]): Promise<void> {
     const todo = customerIds.filter((id) => !this.#known.has(id));
-    if (todo.length) await this.#loader.loadMany(todo);
+    if (!todo.length) return;
+    const results = await this.#loader.loadMany(todo);
+    // The batch itself failed (e.g. the database is down): say so, rather than "not preloaded" later.
+    const failed = todo.findIndex((id) => !this.#known.has(id));
+    if (failed >= 0) throw results[failed] instanceof Error ? results[failed] : new Error('data keys could not be loaded');
   }
 
   /** A key already loaded; throws KeyShreddedError if it is gone, an Error if it was never loaded. */

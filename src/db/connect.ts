@@ -82,6 +82,14 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<Da
 export interface ConnectMongooseOptions {
   /** How long the driver waits for a usable server. Default 10 000 ms. */
   serverSelectionTimeoutMS?: number;
+  /** How long an operation waits for a reply on its connection (0: forever). Default 0 (the driver's). */
+  socketTimeoutMS?: number;
+  /** How long mongoose holds an operation while the connection is lost. Default 10 000 ms (mongoose's). */
+  bufferTimeoutMS?: number;
+  /** Timeout of a new connection and of each heartbeat, in ms. Default 30 000 (the driver's). */
+  connectTimeoutMS?: number;
+  /** How often the driver checks each server, in ms. Default 10 000 (the driver's). */
+  heartbeatFrequencyMS?: number;
   /** Build the indexes declared in schemas when models are compiled. Default true. */
   autoIndex?: boolean;
   /** Emit the driver's command monitoring events (tests count round trips with them). Default false. */
@@ -96,6 +104,10 @@ export async function connectMongoose(uri: string, dbName: string, opts: Connect
   const conn = mongoose.createConnection(uri, {
     dbName,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
+    ...(opts.socketTimeoutMS !== undefined ? { socketTimeoutMS: opts.socketTimeoutMS } : {}),
+    ...(opts.bufferTimeoutMS !== undefined ? { bufferTimeoutMS: opts.bufferTimeoutMS } : {}),
+    ...(opts.connectTimeoutMS !== undefined ? { connectTimeoutMS: opts.connectTimeoutMS } : {}),
+    ...(opts.heartbeatFrequencyMS !== undefined ? { heartbeatFrequencyMS: opts.heartbeatFrequencyMS } : {}),
     autoIndex: opts.autoIndex ?? true,
     autoCreate: true,
     monitorCommands: opts.monitorCommands ?? false,

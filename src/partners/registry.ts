@@ -88,7 +88,7 @@ export class PartnerRegistry extends EventEmitter {
   private current: PolicySet;
   private closers: (() => void)[] = [];
 
-  private constructor(readonly dir: string, private readonly base: PolicySet) {
+  private constructor(readonly dir: string, private base: PolicySet) {
     super();
     this.current = base;
   }
@@ -195,6 +195,19 @@ export class PartnerRegistry extends EventEmitter {
     };
     this.closers.push(close);
     return close;
+  }
+
+  /**
+   * A policy reload: the internal policy is replaced by `base` and the partner roles rebuilt on it.
+   * Throws (and changes nothing) when an agreement in force does not compile against it (e.g. a
+   * purpose it names is gone). Emits `policies`; returns the new policy set.
+   */
+  rebase(base: PolicySet): PolicySet {
+    const next = withPartnerRoles(base, this.agreements.values());
+    this.base = base;
+    this.current = next;
+    this.emit('policies', next);
+    return next;
   }
 
   /** Stop every watch started by `watch()`. */

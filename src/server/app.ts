@@ -19,6 +19,9 @@ import { ErrorCode, isSafeError, type SafeError } from '../core/errors';
 import type { KeyStore } from '../crypto';
 import { logger } from '../logger';
 import { authenticate, buildContext, logWriterOf, SELF_SERVICE, type Authentication, type ContextKit } from './context';
+import { databaseErrorHandler, rethrowContextError } from './databaseErrors';
+import { HandlerDrain } from './drain';
+import { noteRefusal, observeEdge, observeMount } from './observe';
 import { graphiqlRouter } from './graphiql';
 import { lastErrorHandler, requireGraphQLBody } from './bodyErrors';
 import { auditFlushPlugin } from './plugins/auditFlush';
@@ -107,10 +110,12 @@ function audienceRules(services: AppServices): Map<Audience, AudienceRules> {
 export async function createGateway(services: AppServices, keyStore: KeyStore, opts: GatewayOptions = {}): Promise<Gateway> {
   const app = express();
   app.disable('x-powered-by');
+  observeEdge(app, services.policies.purposes.keys()); // request ids, access lines, GET /metrics
   const { server: httpServer, scheme } = createHttpServer(services.config, app);
   // Only these proxies' X-Forwarded-Proto makes req.secure true (default: none).
   if (services.config.trustProxy.length > 0) app.set('trust proxy', services.config.trustProxy);
   const inflight = new InFlight();
+  const handlers = new HandlerDrain(); // until their database work is done, not just their socket
   const apollos: ApolloServer<RequestContext>[] = [];
   const specs = guardSpecsOf(services.capabilities, services.policies);
   const schemas = {
@@ -171,6 +176,7 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
     }, kit.writer);
     log.operationDenied(err.code, err.message);
     // A rate-limited request is not recorded: it reads nothing, and recording it would let a burst grow the log.
+    noteRefusal(err.code, log.scope.purpose);
     if (err.code !== ErrorCode.RATE_LIMITED) {
       try {
         await log.flush();
@@ -205,8 +211,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
         context: async ({ req, res }) =>
           buildContext(kit, {
             audience, headers: req.headers as Record<string, string>, auth: res.locals.auth as Authentication,
-            admit: rules.schemaFor ? undefined : rules.admit, secure: req.secure,
-          }),
+            admit: rules.schemaFor ? undefined : rules.admit, secure: req.secure, requestId: res.locals.requestId as string | undefined,
+          }).catch(rethrowContextError),
       });
     let handler: RequestHandler;
     if (!rules.schemaFor) {
@@ -259,15 +265,17 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
         ),
       }),
       inflight.middleware,
+      ...observeMount(audience),
       express.json({ limit: limits.maxBodyBytes }),
       requireGraphQLBody(),
-      handler,
+      handlers.track(handler),
     );
   }
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
+  app.use(databaseErrorHandler);
   // Last: no error reaches Express's default handler (which writes it, body included, to stderr).
   app.use(lastErrorHandler(limits.maxBodyBytes));
 
@@ -290,6 +298,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
       if (left > 0) logger.warn('shutdown: requests still running after 10 s were cut', { count: left });
       httpServer.closeAllConnections();
       await closed;
+      const running = await handlers.drained(10_000);
+      if (running > 0) logger.warn('shutdown: handlers still running after 10 s; the database connection closes under them', { count: running });
       for (const a of apollos) await a.stop();
     },
   };

@@ -16,6 +16,7 @@ import type { AppAbility, PurposeDef } from '../core/policyModel';
 import { FieldCipher, type KeyStore } from '../crypto';
 import { buildAbility, FieldGuard, purposeAllowedFor, rolesOf, type CompiledSpec } from '../policy';
 import { checkTask, taskModel, type TaskDoc } from '../tasks';
+import { metrics } from '../metrics';
 
 /** The principal kind each audience serves. */
 const KIND_OF: Record<Audience, Principal['kind']> = { staff: 'staff', self: 'customer', partner: 'partner' };
@@ -86,7 +87,7 @@ export interface ContextKit {
 
 /** The access-log writer of a gateway (one per process). */
 export function logWriterOf(services: AppServices): LogWriter {
-  return new LogWriter(accessLogModel(services.conn), { timeoutMs: services.config.auditTimeoutMs, durable: true });
+  return new LogWriter(accessLogModel(services.conn), { timeoutMs: services.config.auditTimeoutMs, durable: true, observe: (s, ok) => metrics.auditFlush(s, ok) });
 }
 
 export interface ContextInput {

@@ -5,11 +5,13 @@ import type { Config } from '../config';
 import type { AppServices } from '../core/context';
 import { BlindIndex, KeyStore, LocalKeyProvider, resolveLocalKey, type KeyProvider } from '../crypto';
 import { connectMongoose, startDatabase, type DatabaseHandle } from '../db/connect';
+import { databaseTimeoutsFromEnv } from '../db/timeouts';
 import { seedDemo, type SeedResult } from '../demo/seed';
 import { logger } from '../logger';
 import { loadPolicies } from '../policy';
 import { createGateway, type Gateway, type GatewayOptions } from './app';
 import { CAPABILITIES } from './capabilities';
+import { watchPolicies } from './policyReload';
 
 export interface RunningGateway {
   url: string;
@@ -50,15 +52,16 @@ function keyStoreFor(conn: Connection, config: Config, given?: KeyProvider): Key
 export async function startGateway(config: Config, opts: StartOptions = {}): Promise<RunningGateway> {
   for (const warning of config.warnings) logger.warn(warning);
   const policies = loadPolicies(config.policiesDir);
+  const timeouts = databaseTimeoutsFromEnv(); // fail fast (DATABASE_UNAVAILABLE) rather than wait for an outage
   const database = await startDatabase({ uri: config.mongodbUri });
   let conn: Connection | undefined;
   let vault: Connection | undefined;
   const started: AppServices['capabilities'][number][] = [];
   let services: AppServices | undefined;
   try {
-    conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands });
+    conn = await connectMongoose(database.uri, config.dbName, { monitorCommands: opts.monitorCommands, ...timeouts });
     // The key vault: apart from the data (its own deployment in production), so no backup of the data holds its keys.
-    vault = await connectMongoose(config.keyVaultUri ?? database.uri, config.keyVaultDb, { monitorCommands: opts.monitorCommands });
+    vault = await connectMongoose(config.keyVaultUri ?? database.uri, config.keyVaultDb, { monitorCommands: opts.monitorCommands, ...timeouts });
     const keyStore = keyStoreFor(vault, config, opts.keyProvider);
     await keyStore.model.init();
     const index = new BlindIndex(await keyStore.indexKey());
@@ -72,9 +75,11 @@ export async function startGateway(config: Config, opts: StartOptions = {}): Pro
     const gateway = await createGateway(services, keyStore, opts);
     const url = await gateway.listen(config.port, config.host);
     const running = services;
+    const unwatch = watchPolicies(services); // a bad edit keeps the last good policy (docs/operations.md)
     return {
       url, services, keyStore, database, gateway, seeded,
       stop: async () => {
+        unwatch();
         await gateway.stop();
         for (const cap of [...started].reverse()) await cap.stop?.(running);
         await vault?.close();

@@ -5,13 +5,14 @@
  * An operation refused by validation (e.g. a partner asking for a field outside its agreement) is
  * recorded as a denial too.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import type { ASTNode } from 'graphql';
 import type { AccessRecorder } from '../../audit';
 import type { RequestContext } from '../../core/context';
 import { ErrorCode, SafeError, safeErrorOf } from '../../core/errors';
 import { logger } from '../../logger';
 import { safeMessage } from './maskErrors';
+import { observeResponse } from './observe';
 
 export function auditFlushPlugin(): ApolloServerPlugin<RequestContext> {
   return {
@@ -30,23 +31,32 @@ export function auditFlushPlugin(): ApolloServerPlugin<RequestContext> {
             contextValue.log.operationDenied('GRAPHQL_VALIDATION_FAILED', `the operation does not validate against this audience's schema: ${first}`);
           };
         },
-        async willSendResponse({ contextValue: ctx, response }) {
-          if (response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
+        async willSendResponse({ contextValue: ctx, response, operationName }) {
           try {
-            await (ctx.log as AccessRecorder).flush();
-          } catch (err) {
-            logger.error('access log write failed; response withheld', { requestId: ctx.requestId, error: (err as Error).message });
-            const refused = new SafeError(ErrorCode.AUDIT_UNAVAILABLE, 'The access log could not be written, so no data is returned. Try again later.');
-            result.data = null;
-            result.errors = [refused.toJSON()];
-            response.http.status = 503;
-            return;
+            await flushRecord(ctx, response);
+          } finally {
+            observeResponse(ctx, response, operationName); // metrics and span, once the response is final
           }
-          const denials = ctx.guard.errors();
-          if (denials.length) result.errors = [...(result.errors ?? []), ...denials.map((e) => e.toJSON())];
         },
       };
     },
   };
+}
+
+/** Writes the request's record; on failure the response carries no data (AUDIT_UNAVAILABLE, 503). */
+async function flushRecord(ctx: RequestContext, response: GraphQLResponse): Promise<void> {
+  if (response.body.kind !== 'single') return;
+  const result = response.body.singleResult;
+  try {
+    await (ctx.log as AccessRecorder).flush();
+  } catch (err) {
+    logger.error('access log write failed; response withheld', { requestId: ctx.requestId, error: (err as Error).message });
+    const refused = new SafeError(ErrorCode.AUDIT_UNAVAILABLE, 'The access log could not be written, so no data is returned. Try again later.');
+    result.data = null;
+    result.errors = [refused.toJSON()];
+    response.http.status = 503;
+    return;
+  }
+  const denials = ctx.guard.errors();
+  if (denials.length) result.errors = [...(result.errors ?? []), ...denials.map((e) => e.toJSON())];
 }

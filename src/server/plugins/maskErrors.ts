@@ -11,6 +11,7 @@ import { ErrorCode, safeErrorOf } from '../../core/errors';
 import { scrub } from '../../logger';
 import { coercionProblem, scalarRule } from './inputCoercion';
 import { tokenLimitError } from './operationLimits';
+import { formatDatabaseError } from '../databaseErrors';
 
 /** Apollo and graphql-js errors that are safe once their messages are rebuilt. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
@@ -68,6 +69,8 @@ export function safeMessage(message: string, nodes: readonly ASTNode[] | undefin
 export function maskErrors(production: boolean, schema?: GraphQLSchema) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as { originalError?: unknown })?.originalError ?? error;
+    const unavailable = formatDatabaseError(original, formatted.path); // a driver outage: DATABASE_UNAVAILABLE (503)
+    if (unavailable) return unavailable;
     const safe = safeErrorOf(error);
     if (safe) {
       const { stacktrace: _s, ...extensions } = { ...formatted.extensions, ...safe.extensions };
