@@ -58,11 +58,19 @@ export function tlogOf(services: AppServices): Tlog {
     signer, verifierKey, sources, sequencer, verifyNow,
     startSchedule: () => {
       if (every === 0 || timer) return;
+      let busy = false;
       timer = setInterval(() => {
+        if (busy) return; // a pass longer than the period: never two at once
+        busy = true;
         // Only the lease holder verifies: one full pass per cluster per period.
         sequencer.lease.current().then(async (held) => {
           if (held?.holder === sequencer.lease.holder) await verifyNow();
-        }).catch((err: Error) => logger.error('transparency log verification could not run', { error: err.name, message: err.message }));
+        }).catch((err: Error) => {
+          tlogVerified(false, Number.NaN);
+          logger.error('transparency log verification could not run', { error: err.name, message: err.message });
+        }).finally(() => {
+          busy = false;
+        });
       }, every);
       timer.unref();
     },
