@@ -183,6 +183,11 @@ export interface TlogConfig {
   signingKeyGenerated: boolean;
   /** TLOG_ORIGIN: the checkpoint origin; required with a PEM key, default the Go key's name. */
   origin?: string;
+  /**
+   * TLOG_SEQUENCER: whether this gateway takes part in sequencing (competes for the lease). `0` for
+   * gateways that only serve (at least one gateway of a deployment must sequence). Default 1.
+   */
+  sequencer: boolean;
   /** TLOG_CHECKPOINT_MS: a checkpoint is signed at least this often when there are new leaves. Default 1000 (100..60000). */
   checkpointMs: number;
   /** TLOG_VERIFY_MS: how often the sequencing gateway verifies the whole log (0: never). Default 600000 (10 min). */
@@ -245,6 +250,7 @@ function tlogConfig(env: NodeJS.ProcessEnv, production: boolean): TlogConfig {
     signingKey,
     signingKeyGenerated,
     origin,
+    sequencer: boolVar(env, 'TLOG_SEQUENCER', true),
     checkpointMs: intVar(env, 'TLOG_CHECKPOINT_MS', 1000, 100, 60_000),
     verifyMs: intVar(env, 'TLOG_VERIFY_MS', 600_000, 0, 86_400_000),
     lateMs: intVar(env, 'TLOG_LATE_MS', 60_000, 1000, 86_400_000),

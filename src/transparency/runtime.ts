@@ -88,6 +88,7 @@ export async function startTlog(services: AppServices): Promise<void> {
   const tlog = tlogOf(services);
   await ensureStoreIndexes(services.conn);
   await tlog.sequencer.ensureIndexes();
+  if (!services.config.tlog.sequencer) return; // TLOG_SEQUENCER=0: serves the log, never sequences or verifies it
   tlog.sequencer.start();
   tlog.startSchedule();
 }
@@ -97,7 +98,7 @@ export async function stopTlog(services: AppServices): Promise<void> {
   const tlog = runtimes.get(services);
   if (!tlog) return;
   tlog.stopSchedule();
-  await tlog.sequencer.stop();
+  if (services.config.tlog.sequencer) await tlog.sequencer.stop();
 }
 
 /** /readyz detail: the latest checkpoint (its signature and its root against the stored nodes) and the last whole-log verification. */

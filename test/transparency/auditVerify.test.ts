@@ -21,7 +21,7 @@ let env: Record<string, string>;
 const db = () => app.running.services.conn.db!;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { TLOG_CHECKPOINT_MS: '200', TLOG_VERIFY_MS: '0' } });
+  app = await startTestApp({ env: { TLOG_SEQUENCER: '1', TLOG_CHECKPOINT_MS: '200', TLOG_VERIFY_MS: '0' } });
   const key = (await (await fetch(`${app.url}/transparency/key`)).text()).trim();
   env = { MONGODB_URI: app.db.uri, DB_NAME: app.db.dbName, TLOG_VERIFIER_KEY: key };
   for (let i = 0; i < 5; i++) await gql(app.url, '{ me { id } }', { token: app.tokens.customer, endpoint: '/self/graphql' });

@@ -14,7 +14,7 @@ import { consistencyHolds, leafOf, openSignedCheckpoint, rootFromAuditPath } fro
 let app: TestApp;
 let key: string;
 beforeAll(async () => {
-  app = await startTestApp({ env: { TLOG_CHECKPOINT_MS: '200' } });
+  app = await startTestApp({ env: { TLOG_SEQUENCER: '1', TLOG_CHECKPOINT_MS: '200' } });
   key = await (await fetch(`${app.url}/transparency/key`)).text();
 }, 120_000);
 afterAll(() => app?.stop());

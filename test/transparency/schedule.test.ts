@@ -12,7 +12,7 @@ import { settled } from './support';
 let app: TestApp;
 let since: Date;
 beforeAll(async () => {
-  app = await startTestApp({ env: { TLOG_CHECKPOINT_MS: '200', TLOG_VERIFY_MS: '1500' } });
+  app = await startTestApp({ env: { TLOG_SEQUENCER: '1', TLOG_CHECKPOINT_MS: '200', TLOG_VERIFY_MS: '1500' } });
   for (let i = 0; i < 3; i++) await gql(app.url, '{ me { id } }', { token: app.tokens.customer, endpoint: '/self/graphql' });
   await settled(app.running.services.conn, ['accessLog', 'consentEvents', 'erasureEvents']);
   since = new Date();

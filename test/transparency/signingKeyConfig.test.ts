@@ -59,8 +59,10 @@ describe('TLOG_SIGNING_KEY', () => {
     expect(loadSigningKey(a.tlog.signingKey).name).toBe('purpose-gateway.localhost/tlog'); // the generated key passes the full check
   });
 
-  it('TLOG_CHECKPOINT_MS is range-checked', () => {
+  it('TLOG_CHECKPOINT_MS is range-checked, TLOG_SEQUENCER is a flag', () => {
     const { signingKey } = generateSigningKey('crm.example.com/tlog');
     expect(() => loadConfig({ ...prod, TLOG_SIGNING_KEY: signingKey, TLOG_CHECKPOINT_MS: '5' })).toThrow(/TLOG_CHECKPOINT_MS: must be an integer in range \(expected 100\.\.60000, received "5"\)/);
+    expect(() => loadConfig({ ...prod, TLOG_SIGNING_KEY: signingKey, TLOG_SEQUENCER: 'maybe' })).toThrow(/TLOG_SEQUENCER: must be a boolean flag/);
+    expect(loadConfig({ ...prod, TLOG_SIGNING_KEY: signingKey, TLOG_SEQUENCER: '0' }).tlog.sequencer).toBe(false);
   });
 });
