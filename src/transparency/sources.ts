@@ -73,3 +73,11 @@ export function writtenAt(doc: Record<string, unknown>): number | null {
   if (doc._id instanceof Types.ObjectId) return doc._id.getTimestamp().getTime();
   return doc.at instanceof Date ? doc.at.getTime() : null;
 }
+
+/**
+ * When a document was inserted, as far as its id proves it: an ObjectId's time (made by the driver
+ * at insert); null for any other id (an `at` field may be a business time, e.g. of a backup).
+ */
+export function insertedAt(doc: Record<string, unknown>): number | null {
+  return doc._id instanceof Types.ObjectId ? doc._id.getTimestamp().getTime() : null;
+}

@@ -14,7 +14,7 @@ import { consistencyProof } from '../audit/tlog/merkle';
 import { MongoNodeStore } from '../audit/tlog/mongoNodeStore';
 import { openCheckpoint, parseVerifierKey } from '../audit/tlog/note';
 import { verifyLog, type LeafEntry, type VerifyFailure } from '../audit/tlog/verify';
-import { idText, recordId, writtenAt } from './sources';
+import { idText, insertedAt, recordId } from './sources';
 import { checkpointColl, readState, verificationColl, type CheckpointDoc, type VerificationDoc } from './store';
 
 export interface StoredLogReport extends VerificationDoc {
@@ -101,7 +101,7 @@ export async function verifyStoredLog(conn: Connection, sources: readonly Record
         hashes = [new Uint8Array(0)]; // verifyLog names it as a leaf without a hash
       }
       if (isPruned(doc)) pruned += hashes.length;
-      const t = writtenAt(doc);
+      const t = insertedAt(doc);
       while (cp + 1 < stored.length && stored[cp + 1]!.treeSize <= position) cp++;
       if (!late && t !== null && cp >= 0 && t < stored[cp]!.at.getTime() - lateMs) {
         late = `record ${recordId(source, doc._id, 0)} (leaf ${position}) was written at ${new Date(t).toISOString()} by its id, but entered the tree after checkpoint #${cp} (size ${stored[cp]!.treeSize}) was signed at ${stored[cp]!.at.toISOString()}: inserted after the fact`;
@@ -139,7 +139,7 @@ export async function verifyStoredLog(conn: Connection, sources: readonly Record
     unsequenced += await coll.countDocuments({ leaf: null });
     if (latest) {
       for await (const doc of coll.find({ leaf: null }).sort({ _id: 1 }).limit(50)) {
-        const t = writtenAt(doc);
+        const t = insertedAt(doc);
         if (t !== null && t < latest.at.getTime() - lateMs) {
           return failed(`record ${idText(doc._id)} of ${source.collection} was written at ${new Date(t).toISOString()} by its id but is in no checkpoint, though checkpoint #${stored.length - 1} was signed at ${latest.at.toISOString()}: inserted after the fact, or it cannot be encoded`);
         }
