@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { generateSigningKey } from '../src/audit/tlog/signingKey';
 import { signToken } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 import { systemWrite } from '../src/core/writeScope';
@@ -217,8 +218,13 @@ async function seed(env: Record<string, string>): Promise<void> {
 
 async function setUp(profileDir: string | null): Promise<Setup> {
   const secret = randomBytes(32).toString('base64url');
-  // RATE_LIMITS=off: the load is thousands of requests a minute from one token (the operation limits stay on).
-  const base = { JWT_SECRET: secret, MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn', RATE_LIMITS: 'off' };
+  const base = {
+    JWT_SECRET: secret, MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn',
+    // RATE_LIMITS=off: the load is thousands of requests a minute from one token (the operation limits stay on).
+    RATE_LIMITS: 'off',
+    // The transparency log's key: required in production (the product variant runs with NODE_ENV=production).
+    TLOG_SIGNING_KEY: generateSigningKey('bench.localhost/tlog').signingKey,
+  };
   if (QUICK) {
     const store = await EmbeddedMongoServer.start({ host: '127.0.0.1', port: 0 });
     const env = { ...base, MONGODB_URI: store.uri, KEY_VAULT_URI: store.uri };

@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { generateSigningKey } from '../src/audit/tlog/signingKey';
 import { loadConfig } from '../src/config';
 import { EmbeddedMongoServer } from '../src/db/embedded';
 import { startGateway } from '../src/server/startGateway';
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
     const store = await EmbeddedMongoServer.start({ host: '127.0.0.1', port: 0 });
     running = { url: store.uri, stop: () => store.stop() };
   } else if (variant === 'product') {
-    running = await startGateway(loadConfig());
+    // NODE_ENV=production requires the transparency log's key: bench/gateway.ts passes one; a key of its own otherwise.
+    const env = { ...process.env, TLOG_SIGNING_KEY: process.env.TLOG_SIGNING_KEY || generateSigningKey('bench.localhost/tlog').signingKey };
+    running = await startGateway(loadConfig(env));
   } else if (variant === 'plain' || variant === 'shield' || variant === 'log') {
     const env = process.env;
     running = await startPlainServer({

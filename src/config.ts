@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isIP } from 'node:net';
@@ -80,6 +80,8 @@ export interface Config {
   disposalSchedule: string | null;
   /** DISPOSAL_LEASE_MS: how long the disposal lease lasts unless renewed (before every step), in ms. Default 300000 (5 minutes). */
   disposalLeaseMs: number;
+  /** The transparency log (docs/transparency-log.md): TLOG_* variables. */
+  tlog: TlogConfig;
 }
 
 /** Bounds on one GraphQL operation. Exceeding one is QUERY_TOO_COMPLEX with `extensions.limit` and `extensions.max`. */
@@ -277,5 +279,96 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyVar(env),
     disposalSchedule: disposalScheduleVar(env),
     disposalLeaseMs: intVar(env, 'DISPOSAL_LEASE_MS', 300_000, 1000, 86_400_000),
+    tlog: tlogConfig(env, production),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transparency log (TLOG_*): one block, see docs/transparency-log.md.
+
+/** The transparency log's settings. */
+export interface TlogConfig {
+  /**
+   * TLOG_SIGNING_KEY: the log's Ed25519 key (a secret), as `PRIVATE+KEY+<name>+<hex id>+<base64>`
+   * (Go note signer key) or an Ed25519 PKCS#8 PEM. Required in production; in development
+   * generated once and kept in TLOG_SIGNING_KEY_FILE (default `.data/tlog-signing-key`, mode 0600).
+   * Fully checked (key ID, key type) when the gateway starts.
+   */
+  signingKey: string;
+  /** True when the key was generated (or read back) from the development key file. */
+  signingKeyGenerated: boolean;
+  /** TLOG_ORIGIN: the checkpoint origin; required with a PEM key, default the Go key's name. */
+  origin?: string;
+  /**
+   * TLOG_SEQUENCER: whether this gateway takes part in sequencing (competes for the lease). `0` for
+   * gateways that only serve (at least one gateway of a deployment must sequence). Default 1.
+   */
+  sequencer: boolean;
+  /** TLOG_CHECKPOINT_MS: a checkpoint is signed at least this often when there are new leaves. Default 1000 (100..60000). */
+  checkpointMs: number;
+  /** TLOG_VERIFY_MS: how often the sequencing gateway verifies the whole log (0: never). Default 600000 (10 min). */
+  verifyMs: number;
+  /**
+   * TLOG_LATE_MS: a record whose id says it was written more than this long before the checkpoint
+   * that precedes it in the tree was signed is reported as inserted after the fact. Default 60000.
+   */
+  lateMs: number;
+}
+
+/** The variable's name, as errors give it. */
+const TLOG_KEY = 'TLOG_SIGNING_KEY';
+const GO_KEY = /^PRIVATE\+KEY\+[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/;
+const PEM_KEY = /^-----BEGIN PRIVATE KEY-----(\n|\\n)/;
+
+/** Development only: a new Go-form note signer key named `name` (same format as audit/tlog/signingKey.ts). */
+function newDevSigningKey(name: string): string {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const id = createHash('sha256').update(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.of(1), pub])).digest().subarray(0, 4).toString('hex');
+  return `PRIVATE+KEY+${name}+${id}+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`;
+}
+
+/** Development only: the log key kept in `file` (created with mode 0600 when missing, never overwritten). */
+export function devTlogSigningKey(file: string, name = 'purpose-gateway.localhost/tlog'): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, newDevSigningKey(name) + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err; // another process made it first: use theirs
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function tlogConfig(env: NodeJS.ProcessEnv, production: boolean): TlogConfig {
+  let signingKey = (env[TLOG_KEY] ?? '').trim();
+  let signingKeyGenerated = false;
+  if (!signingKey) {
+    if (production) {
+      throw new ConfigError(TLOG_KEY, 'is required in production', 'the log\'s Ed25519 key, PRIVATE+KEY+<name>+<hex key id>+<base64> or an Ed25519 PKCS#8 PEM', 'nothing');
+    }
+    signingKey = devTlogSigningKey(env.TLOG_SIGNING_KEY_FILE || '.data/tlog-signing-key');
+    signingKeyGenerated = true;
+  }
+  const pem = PEM_KEY.test(signingKey);
+  if (!GO_KEY.test(signingKey) && !pem) {
+    throw new ConfigError(TLOG_KEY, 'must be an Ed25519 signing key', 'PRIVATE+KEY+<name>+<8 lowercase hex key id>+<base64 of 33 bytes>, or an Ed25519 PKCS#8 PEM', 'a value of another form');
+  }
+  const origin = env.TLOG_ORIGIN || undefined;
+  if (origin !== undefined && !/^[^+\s]+$/.test(origin)) {
+    throw new ConfigError('TLOG_ORIGIN', 'must be a key name', 'a non-empty name without white space or "+"', 'a value of another form');
+  }
+  if (pem && origin === undefined) {
+    throw new ConfigError('TLOG_ORIGIN', `is required when ${TLOG_KEY} is a PEM key (a PEM does not carry the key name)`, 'the log origin, e.g. crm.example.com/tlog', 'nothing');
+  }
+  return {
+    signingKey,
+    signingKeyGenerated,
+    origin,
+    sequencer: boolVar(env, 'TLOG_SEQUENCER', true),
+    checkpointMs: intVar(env, 'TLOG_CHECKPOINT_MS', 1000, 100, 60_000),
+    verifyMs: intVar(env, 'TLOG_VERIFY_MS', 600_000, 0, 86_400_000),
+    lateMs: intVar(env, 'TLOG_LATE_MS', 60_000, 1000, 86_400_000),
   };
 }

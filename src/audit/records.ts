@@ -42,9 +42,17 @@ export function leafBodies(source: RecordSource, doc: Record<string, unknown>): 
   return source.leaves ? source.leaves(body) : [body];
 }
 
+/** Bytes as stored: a Buffer, or a BSON Binary as the raw driver and lean() return it. */
+function storedBytes(value: unknown): Buffer {
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  const binary = value as { _bsontype?: string; buffer?: Uint8Array; position?: number } | null;
+  if (binary?._bsontype === 'Binary' && binary.buffer instanceof Uint8Array) return Buffer.from(binary.buffer.subarray(0, binary.position));
+  throw new TypeError('a pruned record\'s leaf hash is not stored as bytes');
+}
+
 /** The leaf hashes of a stored document: computed from its bodies, or kept by pruning. */
 export function leafHashesOf(source: RecordSource, doc: Record<string, unknown>): Buffer[] {
-  if (isPruned(doc)) return doc.leafHashes.map((h) => Buffer.from(h as unknown as Uint8Array));
+  if (isPruned(doc)) return doc.leafHashes.map(storedBytes);
   return leafBodies(source, doc).map((body) => recordLeafHash(source.kind, body));
 }
 

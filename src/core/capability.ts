@@ -109,6 +109,8 @@ export interface Capability {
   onCustomerWrite?: CustomerWriteHook;
   /** HTTP routes it serves beside the GraphQL endpoints (mounted at the root). */
   routes?(services: AppServices): Router;
+  /** Detail for /readyz's JSON (`detail.<key>`); never changes the status. Bounded by a 1 s timeout. */
+  ready?(services: AppServices): Promise<Record<string, unknown>>;
   /** At start, in manifest order: indexes, resumes, registries. */
   start?(services: AppServices): Promise<void>;
   /** At stop, in reverse order. */

@@ -12,6 +12,7 @@ import type { AppServices, DataKeys } from '../core/context';
 import { systemWrite } from '../core/writeScope';
 import { markErasing } from '../customers';
 import { logger } from '../logger';
+import { recordErasureEvent } from './events';
 import { erasureModel, erasureRef, erasureRefKey, type ErasureDoc, type ErasureStepRecord } from './model';
 
 /** Thrown by the `stopAfter` test hook: the procedure stopped as if the process had crashed. */
@@ -135,6 +136,9 @@ export async function runErasure(svc: ErasureServices, record: ErasureDoc, opts:
     const steps = erasureSteps(svc.stores);
     const names = [...steps.map((s) => s.name), MARK_DONE];
     const done = new Set(record.steps.map((s) => s.name));
+    // The transparency log's records of it (idempotent: a resumed run adds only what is missing).
+    await recordErasureEvent(svc.conn, record._id, { event: 'requested', at: record.requestedAt, reason: record.reason, requestedBy: record.requestedBy });
+    for (const step of record.steps) await recordErasureEvent(svc.conn, record._id, { event: 'step', at: step.doneAt, step });
     for (let i = 0; i < names.length; i += 1) {
       const name = names[i]!;
       if (!done.has(name)) {
@@ -146,9 +150,12 @@ export async function runErasure(svc: ErasureServices, record: ErasureDoc, opts:
               { $set: { status: 'DONE', completedAt: at }, $unset: { customerId: '' }, $push: { steps: { name, doneAt: at, count: 0 } } },
             )
             .exec();
+          await recordErasureEvent(svc.conn, record._id, { event: 'done', at });
         } else {
           const result = await steps[i]!.run(svc, customerId);
-          await model.updateOne({ _id: record._id, 'steps.name': { $ne: name } }, { $push: { steps: { name, doneAt: now(), ...result } } }).exec();
+          const step: ErasureStepRecord = { name, doneAt: now(), ...result };
+          await model.updateOne({ _id: record._id, 'steps.name': { $ne: name } }, { $push: { steps: step } }).exec();
+          await recordErasureEvent(svc.conn, record._id, { event: 'step', at: step.doneAt, step });
         }
       }
       if (opts.stopAfter === i + 1) throw new ErasureInterrupted(i + 1);

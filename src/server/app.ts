@@ -99,6 +99,18 @@ async function readiness(services: AppServices): Promise<boolean> {
   return Promise.race([ping, timeout]);
 }
 
+/** The capabilities' readiness detail (e.g. the transparency log's latest checkpoint); informative only. */
+async function readyDetail(services: AppServices): Promise<Record<string, unknown>> {
+  const parts = await Promise.all(
+    services.capabilities.filter((c) => c.ready).map((c) => {
+      const timeout = new Promise<Record<string, unknown>>((r) => setTimeout(() => r({ [c.name]: { error: 'timed out' } }), 1000).unref());
+      const detail = c.ready!(services).catch(() => ({ [c.name]: { error: 'unavailable' } }));
+      return Promise.race([detail, timeout]);
+    }),
+  );
+  return Object.assign({}, ...parts);
+}
+
 /** The rules of every audience, merged from the manifests. */
 function audienceRules(services: AppServices): Map<Audience, AudienceRules> {
   const out = new Map<Audience, AudienceRules>();
@@ -139,8 +151,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
     res.status(200).json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ok = await readiness(services);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready' });
+    const [ok, detail] = await Promise.all([readiness(services), readyDetail(services)]);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', detail });
   });
   for (const cap of services.capabilities) if (cap.routes) app.use(cap.routes(services));
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { signToken } from '../../src/auth/tokens';
+import { generateSigningKey } from '../../src/audit/tlog/signingKey';
 import { loadConfig, type Config } from '../../src/config';
 import { FieldCipher, isEncryptedValue, LocalKeyProvider } from '../../src/crypto';
 import { ENCRYPTED } from '../../src/customers';
@@ -47,6 +48,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     SEED_DEMO: '1',
     MASTER_KEY: randomBytes(32).toString('base64'),
     AUDIT_TIMEOUT_MS: '3000',
+    TLOG_SIGNING_KEY: generateSigningKey('test.localhost/tlog').signingKey,
+    // Sequencing the seed's thousands of records costs seconds of CPU per gateway: only the tests that need it turn it on.
+    TLOG_SEQUENCER: '0',
     ...opts.env,
   });
   const running = await startGateway(config, { keyProvider: new LocalKeyProvider(randomBytes(32)), ...opts });
