@@ -10,6 +10,7 @@ import { discoveryCapability } from '../discovery';
 import { erasureCapability } from '../erasure';
 import { partnersCapability } from '../partners';
 import { rectificationCapability } from '../rectification';
+import { reportCapability } from '../report';
 import { selfCapability } from '../self';
 import { tasksCapability } from '../tasks';
 import { transparencyCapability } from '../transparency';
@@ -26,4 +27,5 @@ export const CAPABILITIES: readonly Capability[] = [
   partnersCapability,
   discoveryCapability,
   transparencyCapability,
+  reportCapability,
 ];
