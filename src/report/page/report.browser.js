@@ -71,13 +71,16 @@
     };
   }
 
-  function drawAccesses(rows) {
-    var days = [], purposes = [];
-    rows.forEach(function (r) {
-      if (days.indexOf(r.day) < 0) days.push(r.day);
-      if (purposes.indexOf(r.purpose) < 0) purposes.push(r.purpose);
-    });
-    days.sort();
+  /** Every day of the report's range, so a day without activity shows as 0 rather than being skipped. */
+  function daysOf(r) {
+    var out = [];
+    for (var t = Date.parse(r.from + 'T00:00:00Z'), end = Date.parse(r.to + 'T00:00:00Z'); t <= end; t += 86400000) out.push(isoDay(new Date(t)));
+    return out;
+  }
+
+  function drawAccesses(rows, days) {
+    var purposes = [];
+    rows.forEach(function (r) { if (purposes.indexOf(r.purpose) < 0) purposes.push(r.purpose); });
     var strings = purposes.map(function () { return days.map(function () { return '0'; }); });
     var series = purposes.map(function (p, i) {
       var data = days.map(function () { return 0; });
@@ -111,7 +114,11 @@
     });
   }
 
-  function drawConsents(rows) {
+  function drawConsents(changes, days) {
+    var rows = days.map(function (d) {
+      for (var i = 0; i < changes.length; i++) if (changes[i].day === d) return changes[i];
+      return { day: d, granted: '0', withdrawn: '0' };
+    });
     var strings = [rows.map(function (r) { return r.granted; }), rows.map(function (r) { return r.withdrawn; })];
     chart('chart-consents', {
       tooltip: { trigger: 'axis', formatter: labelled(strings) },
@@ -140,6 +147,7 @@
 
   function duration(seconds) {
     if (seconds == null) return 'none completed';
+    if (seconds < 1) return 'under 1 s';
     if (seconds < 120) return Math.round(seconds) + ' s';
     if (seconds < 7200) return Math.round(seconds / 60) + ' min';
     if (seconds < 172800) return (seconds / 3600).toFixed(1) + ' h';
@@ -185,9 +193,10 @@
     f.appendChild(figure('erasures requested', r.erasures.requested));
     f.appendChild(figure('median time to erase', duration(r.erasures.medianSecondsToComplete)));
     f.appendChild(figure('disposal runs', r.disposals.runs));
-    drawAccesses(a.byPurposeDay);
+    var days = daysOf(r);
+    drawAccesses(a.byPurposeDay, days);
     drawBars('chart-denials', a.denialsByCode, function (d) { return d.code; }, function (d) { return d.count; }, '#c62828');
-    drawConsents(r.consents.byDay);
+    drawConsents(r.consents.byDay, days);
     drawErasures(r.erasures);
     drawBars('chart-categories', a.fieldsReadByCategory, function (d) { return d.category; }, function (d) { return d.reads; }, '#1565c0');
     drawIntegrity(r.integrity);
