@@ -1,65 +1,69 @@
 /**
- * The access-log section in one aggregation ($facet): requests, entries by purpose × day ×
- * decision, denials by code, activity by role (actor ids are grouped inside the database and never
- * leave it), and customer attributes read by category. Write intents are not counted: the request
+ * The access-log section in one aggregation: requests, entries by purpose × day × decision,
+ * denials by code, activity by role (actor ids are grouped inside the database and never leave it),
+ * and customer attributes read by category. Write intents are not counted: the request
  * record that follows holds the same write with its outcome.
  */
 import type { Db, Document } from 'mongodb';
 import type { AccessFigures, CodeCount, PurposeDayCount, PurposeTotal, RoleActivity } from './accessTypes';
 import { COLLECTIONS, FIELD_DENIAL_CODE } from './collections';
 import { shown } from './counts';
-import type { ReportRange } from './range';
+import { dayOf, type ReportRange } from './range';
 import { byCountDesc, categoryOf, type CategoryLookup } from './utils';
 
 /** The busiest principals listed per role. */
 const BUSIEST = 5;
-const SUBJECTS = { $size: { $ifNull: ['$entries.subjectIds', []] } };
-const DAY = { $dateToString: { format: '%Y-%m-%d', date: '$at' } };
+const DAY_MS = 86_400_000;
 
+/**
+ * One pass over the range's entries: unwound once, cut to what is counted, then grouped three
+ * ways. Days are numbered from the range's start (cheaper than formatting a date per entry).
+ */
 function pipeline(range: ReportRange): Document[] {
   return [
     { $match: { at: { $gte: range.start, $lt: range.end }, phase: 'request' } },
+    { $unwind: { path: '$entries', includeArrayIndex: 'ei' } },
+    {
+      $project: {
+        _id: 0,
+        day: { $floor: { $divide: [{ $subtract: ['$at', range.start] }, DAY_MS] } },
+        purpose: { $ifNull: ['$purpose', REFUSED] },
+        decision: '$entries.decision',
+        code: { $cond: [{ $eq: ['$entries.decision', 'denied'] }, { $ifNull: ['$entries.code', FIELD_DENIAL_CODE] }, null] },
+        n: { $size: { $ifNull: ['$entries.subjectIds', []] } },
+        first: { $cond: [{ $eq: ['$ei', 0] }, 1, 0] },
+        actor: '$actor.id',
+        roles: { $cond: [{ $gt: [{ $size: { $ifNull: ['$actor.roles', []] } }, 0] }, '$actor.roles', [{ $ifNull: ['$actor.kind', 'anonymous'] }]] },
+        fields: { $cond: [{ $eq: ['$entries.subjectType', 'Customer'] }, '$entries.fieldsRead', []] },
+      },
+    },
     {
       $facet: {
-        totals: [{ $group: { _id: null, requests: { $sum: 1 }, entries: { $sum: { $ifNull: ['$subjects', 0] } } } }],
-        byDay: [
-          { $unwind: '$entries' },
-          { $group: { _id: { day: DAY, purpose: { $ifNull: ['$purpose', '(refused)'] }, decision: '$entries.decision' }, n: { $sum: SUBJECTS } } },
-        ],
-        denials: [
-          { $unwind: '$entries' },
-          { $match: { 'entries.decision': 'denied' } },
-          { $group: { _id: { $ifNull: ['$entries.code', FIELD_DENIAL_CODE] }, n: { $sum: SUBJECTS } } },
-        ],
+        cells: [{ $group: { _id: { day: '$day', purpose: '$purpose', decision: '$decision', code: '$code' }, n: { $sum: '$n' }, requests: { $sum: '$first' } } }],
+        // Actor ids are grouped here and go no further: only counts leave the database.
         roles: [
-          {
-            $project: {
-              actor: '$actor.id', n: { $ifNull: ['$subjects', 0] },
-              role: { $cond: [{ $gt: [{ $size: { $ifNull: ['$actor.roles', []] } }, 0] }, '$actor.roles', [{ $ifNull: ['$actor.kind', 'anonymous'] }]] },
-            },
-          },
-          { $unwind: '$role' },
-          { $group: { _id: { role: '$role', actor: '$actor' }, n: { $sum: '$n' } } },
+          { $group: { _id: { actor: '$actor', roles: '$roles' }, n: { $sum: '$n' } } },
+          { $unwind: '$_id.roles' },
+          { $group: { _id: { role: '$_id.roles', actor: '$_id.actor' }, n: { $sum: '$n' } } },
           { $sort: { n: -1 } },
           { $group: { _id: '$_id.role', actors: { $sum: 1 }, accesses: { $sum: '$n' }, top: { $push: '$n' } } },
           { $project: { actors: 1, accesses: 1, top: { $slice: ['$top', BUSIEST] } } },
         ],
         fields: [
-          { $unwind: '$entries' },
-          { $match: { 'entries.subjectType': 'Customer' } },
-          { $project: { field: '$entries.fieldsRead', n: SUBJECTS } },
-          { $unwind: '$field' },
-          { $group: { _id: '$field', n: { $sum: '$n' } } },
+          { $match: { 'fields.0': { $exists: true } } },
+          { $unwind: '$fields' },
+          { $group: { _id: '$fields', n: { $sum: '$n' } } },
         ],
       },
     },
   ];
 }
 
+/** The purpose of requests refused before a purpose was accepted. */
+const REFUSED = '(refused)';
+
 interface Raw {
-  totals?: Array<{ requests: number; entries: number }>;
-  byDay?: Array<{ _id: { day: string; purpose: string; decision: string }; n: number }>;
-  denials?: Array<{ _id: string; n: number }>;
+  cells?: Array<{ _id: { day: number; purpose: string; decision: string; code: string | null }; n: number; requests: number }>;
   roles?: Array<{ _id: string; actors: number; accesses: number; top: number[] }>;
   fields?: Array<{ _id: string; n: number }>;
 }
@@ -77,8 +81,14 @@ export async function accessFigures(db: Db, range: ReportRange, categories: Cate
   const [raw = {}] = await db.collection(COLLECTIONS.accessLog).aggregate<Raw>(pipeline(range), { allowDiskUse: true }).toArray();
   const days = new Map<string, Tally>();
   const purposes = new Map<string, Tally>();
-  for (const { _id, n } of raw.byDay ?? []) {
-    const key = `${_id.day}\u0000${_id.purpose}`;
+  const denials = new Map<string, number>();
+  let requests = 0;
+  let entries = 0;
+  for (const { _id, n, requests: r } of raw.cells ?? []) {
+    requests += r;
+    entries += n;
+    if (_id.code != null) denials.set(_id.code, (denials.get(_id.code) ?? 0) + n);
+    const key = `${dayOf(new Date(range.start.getTime() + _id.day * DAY_MS))}\u0000${_id.purpose}`;
     if (!days.has(key)) days.set(key, empty());
     if (!purposes.has(_id.purpose)) purposes.set(_id.purpose, empty());
     add(days.get(key)!, _id.decision, n);
@@ -90,7 +100,7 @@ export async function accessFigures(db: Db, range: ReportRange, categories: Cate
   const byPurpose: PurposeTotal[] = [...purposes.entries()]
     .sort(([a, x], [b, y]) => total(y) - total(x) || a.localeCompare(b))
     .map(([purpose, t]) => ({ purpose, ...tallyShown(t) }));
-  const denialsByCode: CodeCount[] = byCountDesc(raw.denials ?? []).map(({ _id, n }) => ({ code: _id, count: shown(n) }));
+  const denialsByCode: CodeCount[] = byCountDesc([...denials].map(([_id, n]) => ({ _id, n }))).map(({ _id, n }) => ({ code: _id, count: shown(n) }));
   const byRole: RoleActivity[] = [...(raw.roles ?? [])]
     .sort((a, b) => b.accesses - a.accesses || a._id.localeCompare(b._id))
     .map((r) => ({ role: r._id, actors: shown(r.actors), accesses: shown(r.accesses), busiest: [...r.top].sort((a, b) => b - a).slice(0, BUSIEST).map(shown) }));
@@ -99,10 +109,9 @@ export async function accessFigures(db: Db, range: ReportRange, categories: Cate
     const category = categoryOf(categories, _id);
     reads.set(category, (reads.get(category) ?? 0) + n);
   }
-  const t = raw.totals?.[0];
   return {
-    requests: shown(t?.requests ?? 0),
-    entries: shown(t?.entries ?? 0),
+    requests: shown(requests),
+    entries: shown(entries),
     byPurpose,
     byPurposeDay,
     denialsByCode,
