@@ -83,6 +83,25 @@ afterAll(async () => {
 });
 
 describe('GET /privacy/report', () => {
+  it('serves the page with a strict CSP and its assets from the gateway only (ECharts from node_modules)', async () => {
+    const res = await fetch(`${app.url}/privacy/report`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    const html = await res.text();
+    expect(html).not.toContain('://');
+    const urls = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1].replace(/&#38;/g, '&')).filter((u) => !u.startsWith('data:'));
+    expect(urls.map((u) => u.split('?')[0])).toEqual(['/privacy/report/_assets/report.css', '/privacy/report/_assets/echarts.min.js', '/privacy/report/_assets/report.js']);
+    for (const url of urls) {
+      const asset = await fetch(`${app.url}${url}`);
+      expect(asset.status, url).toBe(200);
+      expect(asset.headers.get('content-type'), url).toMatch(url.includes('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect((await asset.arrayBuffer()).byteLength, url).toBeGreaterThan(url.includes('echarts') ? 500_000 : 1000);
+    }
+    expect((await fetch(`${app.url}/privacy/report/_assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${app.url}/privacy/report/_assets/other.js`)).status).toBe(404);
+  });
+
   it("draws every chart for the privacy officer at 1024 px, from localhost only, without console errors, keeping the token in memory", async () => {
     const { context, page, guard, problems } = await openGuardedPage(browser);
     const errors = consoleErrors(page);
