@@ -179,9 +179,9 @@ describe('GET /privacy/report', () => {
 
   it('npm run report writes one self-contained file that renders offline', async () => {
     const out = path.join(ARTIFACTS, 'privacy-report.html');
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/report.ts', '--from', today, '--to', today, '--out', out], {
+    const { stdout } = await promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['src/cli/report.ts', '--from', today, '--to', today, '--out', out], {
       env: { ...process.env, MONGODB_URI: app.db.uri, DB_NAME: app.db.dbName, JWT_SECRET: app.config.jwtSecret },
-      timeout: 25_000,
+      timeout: 90_000, // a fresh process compiling TypeScript, on a shared machine
     });
     expect(stdout).toContain(`privacy report ${today} to ${today} (1 days)`);
     const html = readFileSync(out, 'utf8');
@@ -205,5 +205,17 @@ describe('GET /privacy/report', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+  }, 120_000);
+
+  it('npm run report refuses bad dates and a missing --out, naming the option, exit code 2', async () => {
+    const run = (args: string[]) => promisify(execFile)(path.resolve('node_modules/.bin/tsx'), ['src/cli/report.ts', ...args], {
+      env: { ...process.env, MONGODB_URI: app.db.uri, DB_NAME: app.db.dbName, JWT_SECRET: app.config.jwtSecret }, timeout: 90_000,
+    }).then(() => ({ code: 0, stderr: '' }), (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }));
+    const [dates, out] = await Promise.all([
+      run(['--from', '2026-03-10', '--to', '2026-03-01', '--out', path.join(ARTIFACTS, 'never.html')]),
+      run(['--from', '2026-03-01']),
+    ]);
+    expect(dates).toEqual({ code: 2, stderr: 'report failed: Invalid value for "from": must not be after "to"\n' });
+    expect(out).toEqual({ code: 2, stderr: 'report failed: --out <file.html> is required: the file to write the report to\n' });
+  }, 120_000);
 });
