@@ -11,6 +11,7 @@ import { erasureCapability } from '../erasure';
 import { lifecycleCapability } from '../lifecycle';
 import { partnersCapability } from '../partners';
 import { rectificationCapability } from '../rectification';
+import { reportCapability } from '../report';
 import { selfCapability } from '../self';
 import { tasksCapability } from '../tasks';
 import { transparencyCapability } from '../transparency';
@@ -28,4 +29,5 @@ export const CAPABILITIES: readonly Capability[] = [
   discoveryCapability,
   transparencyCapability,
   lifecycleCapability,
+  reportCapability,
 ];
