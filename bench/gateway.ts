@@ -217,7 +217,7 @@ async function seed(env: Record<string, string>): Promise<void> {
 
 async function setUp(profileDir: string | null): Promise<Setup> {
   const secret = randomBytes(32).toString('base64url');
-  const base = { JWT_SECRET: secret, MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn' };
+  const base = { JWT_SECRET: secret, PSEUDONYM_KEY: randomBytes(32).toString('base64url'), MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn' };
   if (QUICK) {
     const store = await EmbeddedMongoServer.start({ host: '127.0.0.1', port: 0 });
     const env = { ...base, MONGODB_URI: store.uri, KEY_VAULT_URI: store.uri };

@@ -4,6 +4,7 @@
  * last) and for start (each capability's `start` runs in this order).
  */
 import type { Capability } from '../core/capability';
+import { analyticsCapability } from '../analytics';
 import { consentCapability } from '../consent';
 import { customersCapability } from '../customers';
 import { discoveryCapability } from '../discovery';
@@ -25,5 +26,6 @@ export const CAPABILITIES: readonly Capability[] = [
   selfCapability,
   partnersCapability,
   discoveryCapability,
+  analyticsCapability,
   transparencyCapability,
 ];

@@ -47,6 +47,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     SEED_DEMO: '1',
     MASTER_KEY: randomBytes(32).toString('base64'),
     AUDIT_TIMEOUT_MS: '3000',
+    PSEUDONYM_KEY: randomBytes(32).toString('base64url'),
     ...opts.env,
   });
   const running = await startGateway(config, { keyProvider: new LocalKeyProvider(randomBytes(32)), ...opts });
