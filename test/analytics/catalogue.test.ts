@@ -1,6 +1,7 @@
 /** k and pseudonymous in policies/purposes.yaml: defaults, and refusals at load naming the file and the key. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
 import { loadPolicies, PolicyLoadError } from '../../src/policy';
 import { copyPolicies, POLICY_DIR, type PolicyCopy } from '../policy/policyCopy';
 
@@ -41,5 +42,16 @@ describe('k and pseudonymous per purpose', () => {
       expect(err.message).toMatch(rule);
       copy.remove();
     }
+  });
+});
+
+describe('PSEUDONYM_KEY', () => {
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), MONGODB_URI: 'mongodb://127.0.0.1:1/crm', KEY_VAULT_URI: 'mongodb://127.0.0.1:2/keys', MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
+
+  it('is required in production, and at least 32 characters', () => {
+    expect(() => loadConfig(production)).toThrow(ConfigError);
+    expect(() => loadConfig(production)).toThrow(/PSEUDONYM_KEY: is required in production \(expected a secret of at least 32 characters, received nothing\)/);
+    expect(() => loadConfig({ ...production, PSEUDONYM_KEY: 'short' })).toThrow(/PSEUDONYM_KEY: is too short \(expected at least 32 characters, received 5 characters\)/);
+    expect(loadConfig({ ...production, PSEUDONYM_KEY: 'p'.repeat(32) }).pseudonymKey).toBe('p'.repeat(32));
   });
 });
