@@ -44,6 +44,12 @@ describe('customerStats: counts by group, at least k', () => {
     expect(count(byTier, 'research', 'silver', '1990s')).toBe(11);
   });
 
+  it('the demo data shows its analytics panel (groups of 30)', async () => {
+    const s = await stats(['SEGMENT', 'COUNTRY', 'LOYALTY_TIER']);
+    expect(count(s, 'consumer', 'FR', 'gold')).toBeGreaterThanOrEqual(30);
+    expect(count(s, 'enterprise', 'ES', 'bronze')).toBeGreaterThanOrEqual(30);
+  });
+
   it('returns no cell below k, in any grouping', async () => {
     const groupings = [['SEGMENT'], ['COUNTRY'], ['LOYALTY_TIER'], ['BIRTH_DECADE'], ['PREFERENCE'], ['SEGMENT', 'COUNTRY'], ['COUNTRY', 'PREFERENCE'], ['SEGMENT', 'COUNTRY', 'BIRTH_DECADE'], ['LOYALTY_TIER', 'BIRTH_DECADE', 'PREFERENCE']];
     for (const g of groupings) {

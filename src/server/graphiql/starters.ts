@@ -10,24 +10,37 @@ import { PERSONAS } from '../../demo/personas';
 import { policyMatrix } from '../../policy';
 import type { GraphiQLExample } from './examples';
 
-const STAFF_STARTER = `# Purpose panel (left, the first icon):
-# 1. paste your token once,
-# 2. pick a purpose (and a task),
-# 3. open an example, or write a query.
-# A field your purpose may not read is
-# null, with a FORBIDDEN_FIELD error.
+// Lines of at most 24 characters: the editor beside the open panel is that wide at 1024 px.
+const STAFF_STARTER = `# In the Purpose panel:
+# 1. paste your token,
+# 2. pick a purpose
+#    (and a task),
+# 3. open an example.
+# A field you may not
+# read is null, with a
+# FORBIDDEN_FIELD error.
 {
-  myPurposes { id requiresTask }
+  myPurposes {
+    id
+    requiresTask
+  }
 }
 `;
 
 // Customers never declare a purpose: theirs is always self-service.
-const SELF_STARTER = `# Your own data, as the program holds it.
-# Purpose panel (left, the first icon):
-# paste your customer token once, then
-# run this query.
+const SELF_STARTER = `# Your own data.
+# In the Purpose panel,
+# paste your customer
+# token once, then run.
 {
-  me { fullName email consents { key granted } }
+  me {
+    fullName
+    email
+    consents {
+      key
+      granted
+    }
+  }
 }
 `;
 
@@ -52,8 +65,8 @@ function customersQuery(policies: PolicySet, roles: readonly string[], purpose: 
   const top = ['fullName', 'email', 'phone', 'segment', 'loyaltyTier', 'preferences', 'birthYear'].filter((f) => readable.has(f));
   const address = ['city', 'country'].filter((f) => readable.has(`address.${f}`));
   if (top.length === 0 && address.length === 0) return null;
-  const fields = [...top, ...(address.length ? [`address { ${address.join(' ')} }`] : [])].join(' ');
-  return `# ${purpose}: the first customers you may see.\n{\n  customers(first: 5) {\n    totalCount\n    edges { node { id ${fields} } }\n  }\n}\n`;
+  const fields = ['id', ...top, ...(address.length ? [`address { ${address.join(' ')} }`] : [])].map((f) => `        ${f}\n`).join('');
+  return `# ${purpose}:\n# your first customers.\n{\n  customers(first: 5) {\n    totalCount\n    edges {\n      node {\n${fields}      }\n    }\n  }\n}\n`;
 }
 
 /** Development: one tab per demo persona of this endpoint. Tokens are the demo ones (8 h), in the page only, never stored. */
@@ -66,7 +79,7 @@ export function personaTabs(endpoint: string, policies: PolicySet, jwtSecret: st
     const roles = p.claims.kind === 'staff' ? p.claims.roles ?? [] : [];
     const query = p.endpoint === '/self/graphql' ? SELF_STARTER
       : example?.query ?? customersQuery(policies, roles, p.purpose)
-        ?? (p.purpose === 'audit' ? '# audit: the latest accesses.\n{\n  accessLog(first: 5) {\n    edges { node { at purpose actor { id } subjectId fieldsRead } }\n  }\n}\n' : STAFF_STARTER);
+        ?? (p.purpose === 'audit' ? '# audit:\n# the latest accesses.\n{\n  accessLog(first: 5) {\n    edges {\n      node {\n        at\n        purpose\n        subjectId\n        fieldsRead\n      }\n    }\n  }\n}\n' : STAFF_STARTER);
     return { title: p.name, query, variables: example?.variables ?? '', headers: JSON.stringify(headers, null, 2) };
   });
 }
