@@ -8,7 +8,8 @@
  * differencing two answers (with and without a filter, one dimension less) gives a difference of
  * counted cells, never a suppressed one.
  */
-import type { StatDimension } from './dimensions';
+/** A dimension's name (StatDimension values): the rule needs nothing else of it. */
+type StatDimension = string;
 
 /** The most dimensions a query may name, in groupBy and filter together. */
 export const MAX_DIMENSIONS = 3;

@@ -181,7 +181,8 @@
     React.createElement(GraphiQL, {
       fetcher: GraphiQL.createFetcher({ url: config.endpoint }),
       defaultQuery: config.defaultQuery,
-      defaultHeaders: config.defaultHeaders,
+      /* GraphiQL fills the first tab's headers editor from defaultHeaders: the first persona's, when there are persona tabs. */
+      defaultHeaders: config.tabs.length ? config.tabs[0].headers : config.defaultHeaders,
       defaultTabs: config.tabs.length ? config.tabs.map(function (t) { return { query: t.query, variables: t.variables, headers: t.headers }; }) : undefined,
       plugins: [purposePlugin],
       visiblePlugin: purposePlugin,
