@@ -1,5 +1,5 @@
 /**
- * The demo's analytics panel: customers who share their coarse attributes in groups of 30, so that
+ * The demo's analytics panel: customers who share their coarse attributes in groups of 15, so that
  * customerStats has groups of at least k (10) to show. The 1,000 random demo customers spread over
  * about 4,000 combinations of segment, country, tier, decade and preferences: under the suppression
  * rule (docs/analytics.md) nearly all of them fall in some cell below k and are counted nowhere.
@@ -14,7 +14,7 @@ export interface PanelGroup {
   preferences: string[];
 }
 
-export const PANEL_GROUP_SIZE = 30;
+export const PANEL_GROUP_SIZE = 15;
 export const ANALYTICS_PANEL: readonly PanelGroup[] = [
   { segment: 'consumer', country: 'FR', loyaltyTier: 'gold', decade: 1980, preferences: ['newsletter'] },
   { segment: 'consumer', country: 'DE', loyaltyTier: 'silver', decade: 1970, preferences: ['eco-delivery'] },

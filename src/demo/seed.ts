@@ -71,7 +71,7 @@ export interface SeedResult {
  * Seeds the demo data set (idempotent: does nothing if customers exist): 1,000 customers with a
  * realistic mix of consents, segments and countries, some with cards and health data (encrypted
  * under each customer's data key, created here as at enrolment), and an open task for each persona
- * that works through tasks; then the analytics panel (analyticsPanel.ts), 120 customers in groups
+ * that works through tasks; then the analytics panel (analyticsPanel.ts), 60 customers in groups
  * that share their coarse attributes, so that customerStats has groups to show.
  */
 export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' | 'keys' | 'index'>, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
