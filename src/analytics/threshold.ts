@@ -44,16 +44,18 @@ export function cellKeys(atom: Atom, table: readonly StatDimension[]): string[] 
 
 /** The atoms counted and the atoms left out, at the fixpoint of the rule. */
 export function countedAtoms(atoms: readonly Atom[], dims: readonly StatDimension[], k: number): { counted: Atom[]; left: Atom[] } {
+  const tables = tablesOf(dims);
+  // The cells of each atom in each table do not change from round to round: computed once.
+  const cells = new Map(atoms.map((a) => [a, tables.map((t) => cellKeys(a, t))]));
   let counted = [...atoms];
   const left: Atom[] = [];
-  const tables = tablesOf(dims);
   for (;;) {
     const failing = new Set<Atom>();
-    for (const table of tables) {
+    tables.forEach((_, t) => {
       const sizes = new Map<string, number>();
-      for (const atom of counted) for (const key of cellKeys(atom, table)) sizes.set(key, (sizes.get(key) ?? 0) + atom.ids.length);
-      for (const atom of counted) if (cellKeys(atom, table).some((key) => sizes.get(key)! < k)) failing.add(atom);
-    }
+      for (const atom of counted) for (const key of cells.get(atom)![t]!) sizes.set(key, (sizes.get(key) ?? 0) + atom.ids.length);
+      for (const atom of counted) if (cells.get(atom)![t]!.some((key) => sizes.get(key)! < k)) failing.add(atom);
+    });
     if (failing.size === 0) return { counted, left };
     left.push(...failing);
     counted = counted.filter((a) => !failing.has(a));
