@@ -42,14 +42,19 @@ export const DIMENSIONS: Readonly<Record<StatDimension, DimensionDef>> = {
 
 export const ALL_DIMENSIONS = Object.keys(DIMENSIONS) as StatDimension[];
 
-/** Labels of the blind-indexed dimensions: index value → country code or decade (`1980s`). */
-export function blindLabels(index: BlindIndexer, now = new Date()): Map<string, string> {
+const labelCache = new WeakMap<BlindIndexer, { year: number; labels: Map<string, string> }>();
+
+/** Labels of the blind-indexed dimensions: index value → country code or decade (`1980s`). Computed once per index key and year. */
+export function blindLabels(index: BlindIndexer, now = new Date()): ReadonlyMap<string, string> {
+  const cached = labelCache.get(index);
+  if (cached && cached.year === now.getUTCFullYear()) return cached.labels;
   const labels = new Map<string, string>();
   for (const code of ISO_3166_ALPHA2) labels.set(`COUNTRY:${index.of('country', code)}`, code);
   for (let y = 1800; y <= now.getUTCFullYear(); y += 10) {
     const decade = `${String(y).slice(0, 3)}0s`;
     labels.set(`BIRTH_DECADE:${index.of('birthDecade', decade)}`, decade);
   }
+  labelCache.set(index, { year: now.getUTCFullYear(), labels });
   return labels;
 }
 
