@@ -152,7 +152,15 @@ describe('what GraphiQL opens with', () => {
       // GraphiQL shows the tab bar only when there are several tabs.
       if (personas.length > 1) await expect.poll(() => page.locator('.graphiql-tab').count()).toBe(personas.length);
       for (let i = 0; i < personas.length; i += 1) {
-        if (personas.length > 1) await page.locator('.graphiql-tab').nth(i).locator('.graphiql-tab-button').click();
+        if (personas.length > 1) {
+          await page.locator('.graphiql-tab').nth(i).locator('.graphiql-tab-button').click();
+          // GraphiQL reads the operation name of the new tab's query a moment after the switch; run only then.
+          await page.waitForFunction(() => {
+            const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { getValue(): string; operationName?: string | null } }).CodeMirror;
+            const named = /^\s*(?:query|mutation)\s+(\w+)/m.exec(cm.getValue());
+            return (cm.operationName ?? null) === (named ? named[1] : null);
+          });
+        }
         const persona = personas[i]!;
         const headers = JSON.parse(await editorText(page, HEADERS));
         expect(headers['X-Purpose']).toBe(endpoint === '/self/graphql' ? undefined : persona.purpose);
