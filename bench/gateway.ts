@@ -219,7 +219,7 @@ async function seed(env: Record<string, string>): Promise<void> {
 async function setUp(profileDir: string | null): Promise<Setup> {
   const secret = randomBytes(32).toString('base64url');
   const base = {
-    JWT_SECRET: secret, MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn',
+    JWT_SECRET: secret, PSEUDONYM_KEY: randomBytes(32).toString('base64url'), MASTER_KEY: randomBytes(32).toString('base64'), DB_NAME: 'bench', KEY_VAULT_DB: 'bench-keys', LOG_LEVEL: 'warn',
     // RATE_LIMITS=off: the load is thousands of requests a minute from one token (the operation limits stay on).
     RATE_LIMITS: 'off',
     // The transparency log's key: required in production (the product variant runs with NODE_ENV=production).

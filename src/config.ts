@@ -73,6 +73,12 @@ export interface Config {
    */
   trustProxy: string[];
   /**
+   * PSEUDONYM_KEY: the key of the customer pseudonyms shown under pseudonymous purposes (`psn_…`, an
+   * HMAC per purpose), at least 32 characters. Required in production; generated in development and
+   * kept in `.data/pseudonym-key` (PSEUDONYM_KEY_FILE), mode 0600, so pseudonyms stay stable across restarts.
+   */
+  pseudonymKey: string;
+  /**
    * DISPOSAL_SCHEDULE: when the gateway runs the disposal job, a cron expression in UTC (5 or 6
    * fields, croner syntax), or `off` to run it only by `npm run disposal:run` / runDisposal.
    * Default `0 3 * * *` (every day at 03:00 UTC). Null when off.
@@ -127,7 +133,7 @@ function boolVar(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
   throw new ConfigError(name, 'must be a boolean flag', '1 or 0', JSON.stringify(raw));
 }
 
-/** Development only: a random HS256 key, generated once and kept in a 0600 file beside the data. */
+/** Development only: a random secret (HS256 key, pseudonym key), generated once and kept in a 0600 file beside the data. */
 export function devJwtSecret(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
@@ -235,6 +241,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (keyVaultDb === dbName && (!keyVaultUri || keyVaultUri === mongodbUri)) {
     throw new ConfigError('KEY_VAULT_DB', 'must name another database than the data', `a name other than "${dbName}"`, JSON.stringify(keyVaultDb));
   }
+  let pseudonymKey = env.PSEUDONYM_KEY ?? '';
+  if (!pseudonymKey) {
+    if (production) throw new ConfigError('PSEUDONYM_KEY', 'is required in production', 'a secret of at least 32 characters', 'nothing');
+    pseudonymKey = devJwtSecret(env.PSEUDONYM_KEY_FILE || '.data/pseudonym-key');
+  } else if (pseudonymKey.length < 32) {
+    throw new ConfigError('PSEUDONYM_KEY', 'is too short', 'at least 32 characters', `${pseudonymKey.length} characters`);
+  }
   const host = env.HOST || '127.0.0.1';
   const maxDepth = intVar(env, 'MAX_DEPTH', 10, 2, 50);
   const tlsCert = env.TLS_CERT || undefined;
@@ -277,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCert,
     tlsKey,
     trustProxy: trustProxyVar(env),
+    pseudonymKey,
     disposalSchedule: disposalScheduleVar(env),
     disposalLeaseMs: intVar(env, 'DISPOSAL_LEASE_MS', 300_000, 1000, 86_400_000),
     tlog: tlogConfig(env, production),

@@ -16,3 +16,4 @@ export {
   type BytesLike, type EncryptedValue, type KeySource, type StoredEncryptedValue,
 } from './fieldCipher';
 export { DecryptionError, KeyConfigError, KeyShreddedError, UnwrapError } from './errors';
+export { isPseudonym, PSEUDONYM_PREFIX, pseudonymOf } from './pseudonym';

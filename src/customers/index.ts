@@ -57,3 +57,4 @@ export { Address, Consent, Customer, CustomerConnection, CustomerFilter, Health,
 export * from './store';
 export { WRITE_GROUPS } from './resolvers';
 export { decadeOf, ENCRYPTED, INDEX_NAME, sealWrite } from './sealing';
+export { ISO_3166_ALPHA2 } from './input/address';

@@ -9,7 +9,7 @@ import { selectionOf, selects } from '../core/selection';
 import { MIN_SEARCH_WORD, words } from '../crypto';
 import { inputLeaves, inputLists, validateEnrolInput, validateUpdateInput } from './input';
 import { newCustomerId, type CustomerDoc, type StoredCustomer } from './model';
-import { insertCustomer, loadInScope, visibleIds, visiblePage, writeCustomer } from './store';
+import { customerIdFrom, insertCustomer, loadInScope, visibleIds, visiblePage, writeCustomer } from './store';
 import { Customer, CustomerConnection, CustomerFilter, EnrolCustomerInput, UpdateCustomerInput } from './types';
 
 /** The attribute groups an input can touch part of. */
@@ -71,7 +71,7 @@ function callerFilter(ctx: RequestContext, filter: CustomerFilter | null | undef
 export class CustomerResolver {
   @Query(() => Customer, { nullable: true, description: 'One customer in scope; FORBIDDEN otherwise (whether it exists or not).' })
   async customer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<CustomerDoc> {
-    return loadInScope(ctx, id);
+    return loadInScope(ctx, await customerIdFrom(ctx, id));
   }
 
   @Query(() => CustomerConnection, { description: 'Customers in scope, filtered in the database. totalCount is computed only when selected.' })
@@ -138,7 +138,7 @@ export class CustomerResolver {
     @Arg('input', () => UpdateCustomerInput) input: UpdateCustomerInput,
     @Ctx() ctx: RequestContext,
   ): Promise<CustomerDoc> {
-    const doc = await loadInScope(ctx, id, 'update');
+    const doc = await loadInScope(ctx, await customerIdFrom(ctx, id), 'update');
     const { paymentCard: card, ...rest } = plainInput(input);
     const leaves = [...inputLeaves(rest, WRITE_GROUPS), ...(card !== undefined ? CARD_LEAVES : [])];
     if (leaves.length === 0) throw new SafeError(ErrorCode.BAD_USER_INPUT, 'Invalid value for "input": give at least one attribute to update', { field: 'input' });

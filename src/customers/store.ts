@@ -7,13 +7,13 @@
 import DataLoader from 'dataloader';
 import type { Collection } from 'mongodb';
 import type { AppServices, RequestContext } from '../core/context';
-import { ErrorCode, SafeError } from '../core/errors';
+import { ErrorCode, InputError, SafeError } from '../core/errors';
 import { isId } from '../core/ids';
 import { currentWriteScope, systemWrite } from '../core/writeScope';
 import type { Action } from '../core/policyModel';
 import { ERASING_FIELD, visible } from '../policy';
 import type { PolicySet } from '../core/policyModel';
-import { isEncryptedValue, sealField } from '../crypto';
+import { isEncryptedValue, isPseudonym, pseudonymOf, sealField } from '../crypto';
 import { customerModel, type ConsentEntry, type CustomerDoc, type StoredCustomer } from './model';
 import { ENCRYPTED, sealWrite, writtenPaths } from './sealing';
 
@@ -54,6 +54,37 @@ export async function findVisible(ctx: RequestContext, id: unknown, action: Acti
   return model(ctx).findOne({ $and: [visible(ctx.ability, action, 'Customer'), { _id: id }] }).lean<StoredCustomer>().exec();
 }
 
+/**
+ * The visible customer whose pseudonym under the request's purpose is `pseudonym`, or null.
+ * Pseudonyms are one-way, so this hashes the visible ids (in batches, ids only) until one matches:
+ * linear in the purpose's population, about a second per million customers.
+ */
+async function idOfPseudonym(ctx: RequestContext, pseudonym: string): Promise<string | null> {
+  const { pseudonymKey } = ctx.services.config;
+  const purpose = ctx.purpose!.id;
+  const cursor = reads(ctx).find(visible(ctx.ability, 'read', 'Customer'), { projection: { _id: 1 }, batchSize: 2000 });
+  try {
+    for await (const doc of cursor) if (pseudonymOf(pseudonymKey, purpose, doc._id) === pseudonym) return doc._id;
+  } finally {
+    await cursor.close();
+  }
+  return null;
+}
+
+/**
+ * A customer id given by the caller, as stored: under a pseudonymous purpose it must be a pseudonym
+ * (`psn_…`, resolved among the visible customers; null when none matches), elsewhere a customer id
+ * (a pseudonym is refused naming `field`). Nothing of the value is echoed.
+ */
+export async function customerIdFrom(ctx: RequestContext, id: string, field = 'id'): Promise<string | null> {
+  if (ctx.purpose?.pseudonymous) {
+    if (!isPseudonym(id)) throw new InputError(field, `must be a pseudonym (psn_…) under purpose ${ctx.purpose.id}: customer ids are neither shown nor accepted here`);
+    return idOfPseudonym(ctx, id);
+  }
+  if (isPseudonym(id)) throw new InputError(field, 'must be a customer id: a pseudonym (psn_…) is accepted only under the purpose that issued it');
+  return id;
+}
+
 /** The customer if the request may `action` it, else FORBIDDEN (recorded). */
 export async function loadInScope(ctx: RequestContext, id: unknown, action: Action = 'read'): Promise<StoredCustomer> {
   const doc = await findVisible(ctx, id, action);
@@ -68,6 +99,14 @@ export async function visiblePage(
   const clauses = [visible(ctx.ability, 'read', 'Customer'), filter];
   if (after !== null) clauses.push({ _id: { $gt: after } });
   return reads(ctx).find({ $and: clauses }, projection ? { projection } : {}).sort({ _id: 1 }).limit(limit).toArray() as Promise<StoredCustomer[]>;
+}
+
+/**
+ * One aggregation over the customers the request may read: `stages` run after the visibility rule
+ * (statistics: the database groups, only counts leave it). The caller records what was counted.
+ */
+export async function aggregateVisible<T extends Record<string, unknown>>(ctx: RequestContext, stages: readonly Record<string, unknown>[]): Promise<T[]> {
+  return reads(ctx).aggregate<T>([{ $match: visible(ctx.ability, 'read', 'Customer') }, ...stages]).toArray();
 }
 
 /** The ids of every visible customer matching `filter` (a count is recorded per subject counted). */

@@ -4,6 +4,7 @@ import { systemWrite } from '../core/writeScope';
 import { anyCustomer, importCustomers, type CustomerDoc } from '../customers';
 import { taskModel, type TaskDoc } from '../tasks';
 import { DEMO_TASKS } from './personas';
+import { ANALYTICS_PANEL, PANEL_GROUP_SIZE, panelCustomerId } from './analyticsPanel';
 
 /** A small deterministic PRNG (mulberry32), so the demo data set is the same on every start. */
 function prng(seed: number): () => number {
@@ -34,6 +35,7 @@ const CARDS = [
 ];
 
 export const DEMO_CUSTOMER_COUNT = 1000;
+/** Plus the analytics panel: ANALYTICS_PANEL.length × PANEL_GROUP_SIZE customers (analyticsPanel.ts). */
 export const demoCustomerId = (i: number) => `cus_${String(i).padStart(4, '0')}`;
 
 
@@ -69,7 +71,8 @@ export interface SeedResult {
  * Seeds the demo data set (idempotent: does nothing if customers exist): 1,000 customers with a
  * realistic mix of consents, segments and countries, some with cards and health data (encrypted
  * under each customer's data key, created here as at enrolment), and an open task for each persona
- * that works through tasks.
+ * that works through tasks; then the analytics panel (analyticsPanel.ts), 60 customers in groups
+ * that share their coarse attributes, so that customerStats has groups to show.
  */
 export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' | 'keys' | 'index'>, count = DEMO_CUSTOMER_COUNT, now = new Date()): Promise<SeedResult> {
   const { conn, policies } = services;
@@ -124,6 +127,32 @@ export async function seedDemo(services: Pick<AppServices, 'conn' | 'policies' |
     }
     docs.push(doc);
   }
+  // The analytics panel (analyticsPanel.ts): groups that share their coarse attributes, with analytics consent.
+  const panel: CustomerDoc[] = ANALYTICS_PANEL.flatMap((g, n) => Array.from({ length: PANEL_GROUP_SIZE }, (_, j) => {
+    const _id = panelCustomerId(n * PANEL_GROUP_SIZE + j + 1);
+    const first = pick(rand, FIRST);
+    const last = pick(rand, LAST);
+    const place = places(rand).find((p) => p.country === g.country)!;
+    const consentState: Record<string, boolean> = { storage: true, marketing: rand() < 0.5, analytics: true, 'health-data': false };
+    return {
+      _id,
+      fullName: `${first} ${last}`,
+      email: `${first}.${last}.${_id.slice(4)}@example.com`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(),
+      phone: place.phone(),
+      birthDate: `${g.decade + Math.floor(rand() * 10)}-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 9)}`,
+      address: { street: `${1 + Math.floor(rand() * 120)} ${pick(rand, STREETS)}`, city: place.city, postalCode: place.postal(), country: place.country },
+      segment: g.segment,
+      loyaltyTier: g.loyaltyTier,
+      preferences: [...g.preferences],
+      consentState,
+      consents: Object.entries(consentState).map(([key, granted]) => ({ key, granted, at, source: 'import' })),
+      enrolledBy: 'import',
+      createdAt: at,
+      updatedAt: at,
+    };
+  }));
+  for (const [id, key] of await services.keys.createMany(panel.map((d) => d._id))) keys.set(id, key);
+  docs.push(...panel);
   await importCustomers(services, docs, keys);
   // The consent ledger holds the imported consents too, so every customer's history starts somewhere.
   const events: ConsentEventDoc[] = docs.flatMap((d) =>

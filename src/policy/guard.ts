@@ -11,7 +11,7 @@ import type { AnyAbility, Rule } from '@casl/ability';
 import type { AttributeReader, GuardedField, GuardSpec } from '../core/capability';
 import type { Cipher, Guard, Recorder, RequestContext, Selection, SubjectDoc } from '../core/context';
 import { ErrorCode, SafeError } from '../core/errors';
-import { isEncryptedValue } from '../crypto';
+import { isEncryptedValue, pseudonymOf } from '../crypto';
 import type { Action, AppAbility, NamedSubjectType } from '../core/policyModel';
 import { subject } from './ability';
 import { decide } from './decide';
@@ -253,7 +253,8 @@ export class FieldGuard implements Guard {
 
   /** The id a client sees: a pseudonym under pseudonymous purposes (the log keeps the real id). */
   private idOf(doc: SubjectDoc): string {
-    return doc._id;
+    const ctx = this.opts.context();
+    return ctx.purpose?.pseudonymous ? pseudonymOf(ctx.services.config.pseudonymKey, ctx.purpose.id, doc._id) : doc._id;
   }
 
   authorize(subjectType: NamedSubjectType, doc: SubjectDoc, action: Action, fields: readonly string[]): void {

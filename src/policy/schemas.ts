@@ -22,7 +22,8 @@ export const purposeSchema = z.strictObject({
     })
     .default({ rowsPerMinute: 20_000, requestsPerMinute: 600 }),
   /** Aggregates: the smallest group shown (k-anonymity). At least 2. Default 10. */
-  k: z.number().int().min(2, 'must be at least 2 (a group of one is a person)').max(1000).default(10),
+  k: z.number({ error: 'must be a whole number from 2 to 1000' }).int('must be a whole number from 2 to 1000')
+    .min(2, 'must be at least 2 (a group of one is a person)').max(1000, 'must be at most 1000').default(10),
   /** Customer ids become pseudonyms (`psn_…`) under this purpose. Default false. */
   pseudonymous: z.boolean().default(false),
 });

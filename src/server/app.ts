@@ -24,6 +24,8 @@ import { HandlerDrain } from './drain';
 import { noteRefusal, observeEdge, observeMount } from './observe';
 import { graphiqlRouter } from './graphiql';
 import { lastErrorHandler, requireGraphQLBody } from './bodyErrors';
+import { exampleDirs, loadExamples } from './graphiql/examples';
+import { personaTabs, starterQuery } from './graphiql/starters';
 import { auditFlushPlugin } from './plugins/auditFlush';
 import { httpStatusPlugin, statusOf } from './plugins/httpStatus';
 import { maskErrors } from './plugins/maskErrors';
@@ -58,6 +60,8 @@ const MOUNTS: ReadonlyArray<{ audience: Audience; path: string }> = [
   { audience: 'self', path: '/self/graphql' },
 ];
 
+/** Where GraphiQL's example operations are read from (the operations the tests run). */
+const OPERATIONS_DIR = 'test/operations';
 const GRAPHIQL_PURPOSE: Record<Audience, string> = { staff: 'customer-support', partner: 'order-fulfilment', self: '' };
 
 /** Counts requests in flight so shutdown can wait for them (and their access-log writes). */
@@ -264,6 +268,7 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
       };
     }
     const purpose = rules.graphiqlPurpose ?? GRAPHIQL_PURPOSE[audience];
+    const examples = loadExamples(OPERATIONS_DIR, exampleDirs(OPERATIONS_DIR, audience));
     app.use(
       path,
       graphiqlRouter({
@@ -275,6 +280,12 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
           null,
           2,
         ),
+     
+        defaultQuery: starterQuery(audience),
+        examples,
+        implicitPurpose: audience === 'self',
+        // Development: a tab per demo persona, headers filled (the demo tokens are printed by npm start anyway).
+        tabs: services.config.production ? [] : personaTabs(path, services.policies, services.config.jwtSecret, examples),
       }),
       inflight.middleware,
       ...observeMount(audience),

@@ -4,6 +4,7 @@
  * last) and for start (each capability's `start` runs in this order).
  */
 import type { Capability } from '../core/capability';
+import { analyticsCapability } from '../analytics';
 import { consentCapability } from '../consent';
 import { customersCapability } from '../customers';
 import { discoveryCapability } from '../discovery';
@@ -27,6 +28,7 @@ export const CAPABILITIES: readonly Capability[] = [
   selfCapability,
   partnersCapability,
   discoveryCapability,
+  analyticsCapability,
   transparencyCapability,
   lifecycleCapability,
   reportCapability,

@@ -4,6 +4,7 @@ import type { RequestContext } from '../core/context';
 import { ErrorCode, InputError, SafeError } from '../core/errors';
 import { checkFreeText } from '../core/freeText';
 import { ID as ID_FORMAT } from '../core/ids';
+import { isPseudonym } from '../crypto';
 import { subject } from '../policy';
 import { assigneeIdOf, newTaskId, taskModel, type TaskDoc } from './model';
 
@@ -49,6 +50,7 @@ function validateOpenTask(ctx: RequestContext, input: OpenTaskInput, now: Date) 
   if (!purpose) throw new InputError('input.purpose', 'must be a purpose of the catalogue');
   if (!purpose.requiresTask) throw new InputError('input.purpose', 'must be a purpose that works through tasks');
   if (input.customerIds.length < 1 || input.customerIds.length > MAX_CUSTOMERS) throw new InputError('input.customerIds', `must list 1 to ${MAX_CUSTOMERS} customers`);
+  if (input.customerIds.some(isPseudonym)) throw new InputError('input.customerIds', 'must be customer ids: a pseudonym (psn_…) is accepted only under the purpose that issued it');
   if (!input.customerIds.every((id) => ID_FORMAT.test(id))) throw new InputError('input.customerIds', 'must be customer ids');
   if (input.assigneeIds.length < 1 || input.assigneeIds.length > 50) throw new InputError('input.assigneeIds', 'must list 1 to 50 assignees');
   if (!input.assigneeIds.every((a) => ASSIGNEE.test(a))) throw new InputError('input.assigneeIds', 'must be staff ids or partner:<id>');

@@ -29,7 +29,7 @@ const writer = {} as LogWriter;
 function guardFor(principal: Principal, purpose: string, task: { id: string; customerIds: string[] } | null) {
   const ability = buildAbility(policies, { principal, purpose, task });
   const log = new AccessRecorder({ requestId: 'r', principal, purpose, taskId: task?.id ?? null, operationName: null, audience: 'staff' }, writer);
-  const ctx = { services: { policies }, audience: 'staff', purpose: policies.purposes.get(purpose) } as unknown as RequestContext;
+  const ctx = { services: { policies, config: { pseudonymKey: 'k'.repeat(32) } }, audience: 'staff', purpose: policies.purposes.get(purpose) } as unknown as RequestContext;
   const guard = new FieldGuard({ ability, log, cipher: new FieldCipher({ get: () => Promise.reject(new Error('no keys here')) }), specs, context: () => ctx });
   return { ability, log, guard };
 }

@@ -51,6 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     TLOG_SIGNING_KEY: generateSigningKey('test.localhost/tlog').signingKey,
     // Sequencing the seed's thousands of records costs seconds of CPU per gateway: only the tests that need it turn it on.
     TLOG_SEQUENCER: '0',
+    PSEUDONYM_KEY: randomBytes(32).toString('base64url'),
     ...opts.env,
   });
   const running = await startGateway(config, { keyProvider: new LocalKeyProvider(randomBytes(32)), ...opts });

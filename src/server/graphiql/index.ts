@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { graphiqlAssets } from './assets';
 import { GRAPHIQL_CSP } from './contentSecurityPolicy';
-import { renderGraphiQLPage } from './page';
+import { renderGraphiQLPage, type GraphiQLPageConfig } from './page';
 
 export { GRAPHIQL_CSP } from './contentSecurityPolicy';
 
@@ -31,6 +31,12 @@ export interface GraphiQLOptions {
   defaultHeaders?: string;
   /** The query editor's initial content in a fresh tab. Default: {@link DEFAULT_GRAPHIQL_QUERY}. */
   defaultQuery?: string;
+  /** Tabs a fresh page opens with (headers included: development only). Default none. */
+  tabs?: GraphiQLPageConfig['tabs'];
+  /** Example operations the Purpose panel lists, per purpose. Default none. */
+  examples?: GraphiQLPageConfig['examples'];
+  /** True for an audience whose purpose is implicit (customers): the panel offers no purpose choice. Default false. */
+  implicitPurpose?: boolean;
 }
 
 /** Assets are immutable per URL (the page links them with a content hash). One year. */
@@ -105,6 +111,9 @@ export function graphiqlRouter(opts: GraphiQLOptions): Router {
       endpoint,
       defaultHeaders: checkHeadersTemplate(opts.defaultHeaders ?? DEFAULT_GRAPHIQL_HEADERS),
       defaultQuery: opts.defaultQuery ?? DEFAULT_GRAPHIQL_QUERY,
+      tabs: opts.tabs ?? [],
+      examples: opts.examples ?? [],
+      implicitPurpose: opts.implicitPurpose ?? false,
     },
     assets,
   );

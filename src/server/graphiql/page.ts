@@ -5,6 +5,12 @@ export interface GraphiQLPageConfig {
   endpoint: string;
   defaultHeaders: string;
   defaultQuery: string;
+  /** Tabs a fresh page opens with (development: one per demo persona). */
+  tabs: ReadonlyArray<{ title: string; query: string; variables: string; headers: string }>;
+  /** Example operations listed in the Purpose panel. */
+  examples: ReadonlyArray<{ name: string; purpose: string | null; query: string; variables: string }>;
+  /** The customer audience declares no purpose (it is always self-service). */
+  implicitPurpose: boolean;
 }
 
 function escapeHtml(text: string): string {
