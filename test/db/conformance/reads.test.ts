@@ -61,6 +61,22 @@ describe('find.json, findOne.json, find-*.json', () => {
     });
   });
 
+  describe('$in and $nin over long lists (answered from a set)', () => {
+    it('match as mongod: arrays by element, numbers by value not by string, missing fields only in $nin', async () => {
+      const m = f.db.collection<Doc>(f.name('membership'));
+      await m.insertMany([
+        { _id: 1, v: 'a3' }, { _id: 2, v: 3 }, { _id: 3, v: '3' }, { _id: 4, v: ['zz', 'a7'] }, { _id: 5 }, { _id: 6, v: null },
+        { _id: 7, v: 3.0 }, { _id: 8, v: true }, { _id: 9, v: { a: 'a3' } }, { _id: 10, sub: { v: 'a5' } },
+      ] as never[]);
+      const list = [...Array.from({ length: 20 }, (_, i) => `a${i}`), 3, true];
+      const ids = async (filter: Document) => (await m.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+      expect(await ids({ v: { $in: list } })).toEqual([1, 2, 4, 7, 8]);
+      expect(await ids({ v: { $nin: list } })).toEqual([3, 5, 6, 9, 10]);
+      expect(await ids({ 'sub.v': { $in: list } })).toEqual([10]);
+      expect(await ids({ v: { $in: [...list, null] } })).toEqual([1, 2, 4, 5, 6, 7, 8, 10]);
+    });
+  });
+
   describe('let', () => {
     it('binds $$variables for $expr, evaluating expressions once', async () => {
       const docs = await c.find({ $expr: { $and: [{ $gte: ['$n', '$$low'] }, { $lt: ['$n', '$$high'] }] } }, { let: { low: 30, high: { $add: [40, 10] } } }).toArray();

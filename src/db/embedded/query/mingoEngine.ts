@@ -25,6 +25,7 @@ import type { Collation } from './collation';
 import { schemaPredicate } from '../validation/jsonSchema';
 import { matchesAll } from './predicates';
 import { inclusionOf, projectInclusion } from './projection';
+import * as setMembership from './setMembership';
 import { parseSort, sortDocuments } from './sort';
 
 export type Resolver = (collection: string) => Document[];
@@ -159,7 +160,7 @@ function contextWith(sort: unknown, query: Ops = {}): Context {
     expression: { ...expressionOperators, ...EXTRA_EXPRESSIONS },
     pipeline: { ...pipelineOperators, $sort: sort },
     projection: projectionOperators,
-    query: { ...queryOperators, ...query },
+    query: { ...queryOperators, $in: setMembership.$in, $nin: setMembership.$nin, ...query },
     window: windowOperators,
   } as never);
 }
