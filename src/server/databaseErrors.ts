@@ -7,7 +7,6 @@
 import { GraphQLError } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, HTTP_STATUS, SafeError } from '../core/errors';
-import { logger } from '../logger';
 
 /** Driver and mongoose error classes that mean the database could not be reached in time. */
 const UNAVAILABLE_NAMES = new Set([
@@ -72,13 +71,12 @@ export function rethrowContextError(err: unknown): never {
   throw err;
 }
 
-/** Express error handler (mount last): an outage is a 503 DATABASE_UNAVAILABLE, anything else a bare 500. */
+/** Express error handler: an outage is a 503 DATABASE_UNAVAILABLE; anything else goes on to the last handler. */
 export function databaseErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   if (isDatabaseUnavailable(err)) {
     res.status(503).json({ errors: [{ message: MESSAGE, extensions: { code: ErrorCode.DATABASE_UNAVAILABLE } }] });
     return;
   }
-  logger.error('request failed', { name: (err as Error)?.name ?? 'unknown' });
-  res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+  next(err); // the last handler answers everything else (body errors, the unexpected)
 }
