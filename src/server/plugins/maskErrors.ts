@@ -5,6 +5,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode, safeErrorOf } from '../../core/errors';
 import { formatDatabaseError } from '../databaseErrors';
+import { logMaskedError } from '../maskedErrorLog';
 
 /** Apollo and graphql-js errors that are safe once values are stripped from their messages. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
@@ -28,6 +29,7 @@ export function maskErrors(production: boolean) {
     if (typeof code === 'string' && FRAMEWORK_CODES.has(code)) {
       return { message: stripValues(formatted.message), locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
+    logMaskedError(original); // its class and where it was thrown, never its message
     return {
       message: production ? 'Internal server error' : `Internal server error: ${(original as Error)?.name ?? 'Error'}`,
       path: formatted.path,
