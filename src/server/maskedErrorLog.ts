@@ -14,7 +14,17 @@ export function thrownAt(stack: string | undefined): string | null {
   return null;
 }
 
+/** The package and file of the first frame in node_modules, when no project frame is there. */
+function packageFrame(stack: string | undefined): string | null {
+  const m = /node_modules\/((?:@[\w.-]+\/)?[\w.-]+)\/([\w/.-]+\.[cm]?js):(\d+)/.exec(stack ?? '');
+  return m ? `${m[1]}/${m[2]}:${m[3]}` : null;
+}
+
 export function logMaskedError(error: unknown): void {
   const name = error instanceof Error ? error.name : typeof error;
-  logger.error('unexpected error masked as INTERNAL_SERVER_ERROR', { name, at: thrownAt((error as Error)?.stack) });
+  const stack = (error as Error)?.stack;
+  const code = (error as { code?: unknown })?.code;
+  logger.error('unexpected error masked as INTERNAL_SERVER_ERROR', {
+    name, at: thrownAt(stack) ?? packageFrame(stack), errno: typeof code === 'string' && /^E[A-Z0-9_]{2,30}$/.test(code) ? code : undefined,
+  });
 }
