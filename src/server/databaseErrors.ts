@@ -32,6 +32,9 @@ const UNAVAILABLE_CODES = new Set([
   13436, // NotPrimaryOrSecondary
 ]);
 
+/** Socket errors: the gateway makes no other connection while it serves a request, so they are the database's. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
 const MESSAGE = 'The database is unavailable. Try again shortly.';
 
 /** True when `err` (or its cause, or graphql-js's originalError) is a database outage. */
@@ -39,6 +42,7 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
   const e = err as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; reason?: unknown };
   if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
+  if (typeof e.code === 'string' && SOCKET_CODES.has(e.code)) return true;
   if (typeof e.name === 'string' && e.name.startsWith('Mongo') && typeof e.code === 'number' && UNAVAILABLE_CODES.has(e.code)) return true;
   // mongoose's "Operation `x.find()` buffering timed out after N ms": no connection to send it on.
   if (e.name === 'MongooseError' && typeof e.message === 'string' && /buffering timed out/.test(e.message)) return true;

@@ -12,6 +12,7 @@ import { scrub } from '../../logger';
 import { coercionProblem, scalarRule } from './inputCoercion';
 import { tokenLimitError } from './operationLimits';
 import { formatDatabaseError } from '../databaseErrors';
+import { logMaskedError } from '../maskedErrorLog';
 
 /** Apollo and graphql-js errors that are safe once their messages are rebuilt. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
@@ -85,6 +86,7 @@ export function maskErrors(production: boolean, schema?: GraphQLSchema) {
       const nodes = error instanceof GraphQLError ? error.nodes : undefined;
       return { message: safeMessage(formatted.message, nodes, schema), locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
+    logMaskedError(original); // its class and where it was thrown, never its message
     return {
       message: production ? 'Internal server error' : `Internal server error: ${(original as Error)?.name ?? 'Error'}`,
       path: formatted.path,
