@@ -21,7 +21,7 @@ import { logger } from '../logger';
 import { authenticate, buildContext, logWriterOf, SELF_SERVICE, type Authentication, type ContextKit } from './context';
 import { databaseErrorHandler, rethrowContextError } from './databaseErrors';
 import { HandlerDrain } from './drain';
-import { noteRefusal, observeEdge, observeMount } from './observe';
+import { noteRefusal, observeEdge, observeMount, recordRateLimited } from './observe';
 import { graphiqlRouter } from './graphiql';
 import { lastErrorHandler, requireGraphQLBody } from './bodyErrors';
 import { exampleDirs, loadExamples } from './graphiql/examples';
@@ -192,7 +192,8 @@ export async function createGateway(services: AppServices, keyStore: KeyStore, o
     }, kit.writer);
     log.operationDenied(err.code, err.message);
     // A rate-limited request is not recorded: it reads nothing, and recording it would let a burst grow the log.
-    noteRefusal(err.code, log.scope.purpose);
+    if (err.code === ErrorCode.RATE_LIMITED) recordRateLimited(log.scope.purpose);
+    else noteRefusal(err.code, log.scope.purpose);
     if (err.code !== ErrorCode.RATE_LIMITED) {
       try {
         await log.flush();
