@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
+import { generateSigningKey } from '../../src/audit/tlog/signingKey';
 import { loadPolicies, PolicyLoadError } from '../../src/policy';
 import { copyPolicies, POLICY_DIR, type PolicyCopy } from '../policy/policyCopy';
 
@@ -46,7 +47,10 @@ describe('k and pseudonymous per purpose', () => {
 });
 
 describe('PSEUDONYM_KEY', () => {
-  const production = { NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), MONGODB_URI: 'mongodb://127.0.0.1:1/crm', KEY_VAULT_URI: 'mongodb://127.0.0.1:2/keys', MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
+  const production = {
+    NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), MONGODB_URI: 'mongodb://127.0.0.1:1/crm', KEY_VAULT_URI: 'mongodb://127.0.0.1:2/keys', MASTER_KEY: Buffer.alloc(32, 1).toString('base64'),
+    TLOG_SIGNING_KEY: generateSigningKey('test.localhost/tlog').signingKey,
+  };
 
   it('is required in production, and at least 32 characters', () => {
     expect(() => loadConfig(production)).toThrow(ConfigError);

@@ -2,10 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { databaseUriWarnings, loadConfig } from '../../src/config';
+import { generateSigningKey } from '../../src/audit/tlog/signingKey';
 import { startGateway } from '../../src/server/startGateway';
 
 const production = {
   NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), MASTER_KEY: randomBytes(32).toString('base64'), KEY_VAULT_URI: 'mongodb://vault.internal:27017/?tls=true',
+  PSEUDONYM_KEY: randomBytes(32).toString('base64url'), TLOG_SIGNING_KEY: generateSigningKey('test.localhost/tlog').signingKey,
 };
 
 describe('production', () => {

@@ -7,7 +7,7 @@ import { generateSigningKey, loadSigningKey } from '../../src/audit/tlog/signing
 import { ConfigError, loadConfig } from '../../src/config';
 import { logSigner } from '../../src/transparency';
 
-const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), KEY_VAULT_URI: 'mongodb://127.0.0.1:1/', MONGODB_URI: 'mongodb://127.0.0.1:1/' };
+const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), KEY_VAULT_URI: 'mongodb://127.0.0.1:1/', MONGODB_URI: 'mongodb://127.0.0.1:1/', PSEUDONYM_KEY: 'k'.repeat(40) };
 
 describe('TLOG_SIGNING_KEY', () => {
   it('is required in production, named in the error', () => {
