@@ -44,7 +44,12 @@ const maxSeconds = int('max-seconds', values['max-seconds'], 1, 600);
 async function main(): Promise<number> {
   const jwtSecret = randomBytes(32).toString('base64url');
   const store = await startStore();
-  const env = { MONGODB_URI: store.url, KEY_VAULT_URI: store.url, DB_NAME: 'load', JWT_SECRET: jwtSecret, MASTER_KEY: randomBytes(32).toString('base64'), SEED_DEMO: '1' };
+  const pseudonymKey = randomBytes(32).toString('base64url');
+  // RATE_LIMITS=off: one token per persona sends hundreds of requests a minute (the limits have their own tests).
+  const env = {
+    MONGODB_URI: store.url, KEY_VAULT_URI: store.url, DB_NAME: 'load', JWT_SECRET: jwtSecret, MASTER_KEY: randomBytes(32).toString('base64'), SEED_DEMO: '1',
+    PSEUDONYM_KEY: pseudonymKey, RATE_LIMITS: 'off',
+  };
   const gws: Child[] = [];
   try {
     for (let i = 0; i < gateways; i += 1) gws.push(await startGatewayProcess(env)); // one after the other: the first seeds
@@ -54,7 +59,7 @@ async function main(): Promise<number> {
     const run = async (urls: string[], n: number): Promise<{ r: LoadReport; cpu: string }> => {
       const pids = [store, ...gws].map((c) => c.proc.pid);
       const before = pids.map(cpuMs);
-      const r = await runLoad({ urls, jwtSecret, policies, conn, clients, requests: n, maxSeconds });
+      const r = await runLoad({ urls, jwtSecret, pseudonymKey, policies, conn, clients, requests: n, maxSeconds });
       const after = pids.map(cpuMs);
       const per = pids.map((_, i) => (before[i] !== null && after[i] !== null ? (after[i]! - before[i]!) / r.requests : null));
       const cpu = `CPU ms/request: store ${per[0]?.toFixed(1) ?? '?'}, ${gws.map((_, i) => `gateway ${i + 1} ${per[i + 1]?.toFixed(1) ?? '?'}`).join(', ')}`;

@@ -6,6 +6,7 @@
  */
 import type { Connection } from 'mongoose';
 import { accessLogModel } from '../../src/audit';
+import { isPseudonym, pseudonymOf } from '../../src/crypto/pseudonym';
 import type { PolicySet } from '../../src/core/policyModel';
 import { customerModel } from '../../src/customers/model';
 import { taskModel } from '../../src/tasks';
@@ -27,6 +28,8 @@ export interface LoadOptions {
   maxSeconds?: number;
   /** Rows per list query. Default 10. */
   first?: number;
+  /** The gateways' PSEUDONYM_KEY: rows of pseudonymous purposes (analytics) are checked under their real ids. */
+  pseudonymKey: string;
 }
 
 export interface LoadReport {
@@ -140,9 +143,31 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   report.p50ms = latencies[Math.floor(latencies.length * 0.5)] ?? 0;
   report.p95ms = latencies[Math.floor(latencies.length * 0.95)] ?? 0;
   report.maxMs = latencies.at(-1) ?? 0;
+  await realIds(o, sent, leak);
   await checkConsent(o, sent, leak);
   await compareRecords(o.conn, sent, report);
   return report;
+}
+
+/**
+ * Rows of a pseudonymous purpose carry `psn_` ids: each must be the pseudonym of a real customer
+ * (a real id there is a leak), and the checks below run on the real ids the log records.
+ */
+async function realIds(o: LoadOptions, sent: Sent[], leak: (s: Scenario, what: string) => void): Promise<void> {
+  const purposes = [...new Set(sent.map((x) => x.scenario.purpose))].filter((p) => o.policies.purposes.get(p)?.pseudonymous);
+  if (purposes.length === 0) return;
+  const all = (await customerModel(o.conn).collection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id));
+  for (const purpose of purposes) {
+    const real = new Map(all.map((id) => [pseudonymOf(o.pseudonymKey, purpose, id), id]));
+    for (const x of sent) {
+      if (x.scenario.purpose !== purpose) continue;
+      x.ids = x.ids.map((id) => {
+        const r = real.get(id);
+        if (!r) leak(x.scenario, isPseudonym(id) ? `an unknown pseudonym` : `a real customer id (${id}) under a pseudonymous purpose`);
+        return r ?? id;
+      });
+    }
+  }
 }
 
 /** Rows of a consent-bound purpose must belong to customers who granted that consent. */

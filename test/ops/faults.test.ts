@@ -52,7 +52,7 @@ async function until(status: number, withinMs: number): Promise<number> {
 }
 
 const load = (seconds: number) =>
-  runLoad({ urls: [app.url], jwtSecret: app.config.jwtSecret, policies: app.running.services.policies, conn: app.running.services.conn, clients: 4, requests: 5000, maxSeconds: seconds });
+  runLoad({ urls: [app.url], jwtSecret: app.config.jwtSecret, pseudonymKey: app.config.pseudonymKey, policies: app.running.services.policies, conn: app.running.services.conn, clients: 4, requests: 5000, maxSeconds: seconds });
 
 function expectFailClosed(r: LoadReport): void {
   const masked = lines.filter((l) => l.includes('unexpected error masked'));

@@ -27,7 +27,7 @@ describe('load and leak', () => {
   });
 
   it('mixed personas, 8 clients, 140 requests: 0 leaks, records equal rows, no failure', async () => {
-    const r = await runLoad({ urls: [app.url], jwtSecret: app.config.jwtSecret, policies: app.running.services.policies, conn: app.running.services.conn, clients: 8, requests: 140, maxSeconds: 90 });
+    const r = await runLoad({ urls: [app.url], jwtSecret: app.config.jwtSecret, pseudonymKey: app.config.pseudonymKey, policies: app.running.services.policies, conn: app.running.services.conn, clients: 8, requests: 140, maxSeconds: 90 });
     expect(r.leakSamples).toEqual([]);
     expect(r.leaks).toBe(0);
     expect(r.requests).toBe(140);
