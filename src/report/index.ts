@@ -6,9 +6,9 @@ import type { Capability } from '../core/capability';
 import { reportRouter } from './page/routes';
 import { PrivacyReportResolver } from './resolver';
 
-export { computeReport } from './compute';
+export { computeReport } from './figures/compute';
 export { parseRange, MAX_RANGE_DAYS, type ReportRange } from './range';
-export { SUPPRESS_BELOW, SUPPRESSED, shown } from './counts';
+export { SUPPRESS_BELOW, SUPPRESSED, shown } from './figures/counts';
 export { COLLECTIONS as REPORT_COLLECTIONS } from './collections';
 export { reportAssets } from './page/assets';
 export { renderReportFile, REPORT_PATH } from './page/html';

@@ -3,7 +3,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../core/context';
 import { ErrorCode, InputError, SafeError } from '../core/errors';
 import { visible } from '../policy';
-import { computeReport } from './compute';
+import { computeReport } from './figures/compute';
 import { parseRange } from './range';
 import { PrivacyReport } from './reportType';
 

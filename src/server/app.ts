@@ -19,11 +19,11 @@ import { ErrorCode, isSafeError, type SafeError } from '../core/errors';
 import type { KeyStore } from '../crypto';
 import { logger } from '../logger';
 import { authenticate, buildContext, logWriterOf, SELF_SERVICE, type Authentication, type ContextKit } from './context';
-import { databaseErrorHandler, rethrowContextError } from './databaseErrors';
-import { HandlerDrain } from './drain';
+import { databaseErrorHandler, rethrowContextError } from './edge/databaseErrors';
+import { HandlerDrain } from './edge/drain';
 import { noteRefusal, observeEdge, observeMount, recordRateLimited } from './observe';
 import { graphiqlRouter } from './graphiql';
-import { lastErrorHandler, requireGraphQLBody } from './bodyErrors';
+import { lastErrorHandler, requireGraphQLBody } from './edge/bodyErrors';
 import { exampleDirs, loadExamples } from './graphiql/examples';
 import { personaTabs, starterQuery } from './graphiql/starters';
 import { auditFlushPlugin } from './plugins/auditFlush';
@@ -32,10 +32,10 @@ import { maskErrors } from './plugins/maskErrors';
 import { limitRules } from './plugins/operationLimits';
 import { supportedOperationTypes } from './plugins/operationTypes';
 import { preflightPlugin } from './plugins/preflight';
-import { RateLimits, rowsCountPlugin } from './rateLimit';
+import { RateLimits, rowsCountPlugin } from './edge/rateLimit';
 import { secureTransportPlugin } from './plugins/secureTransport';
 import { buildAudienceSchema, guardSpecsOf } from './schemas';
-import { createHttpServer, hsts } from './transport';
+import { createHttpServer, hsts } from './edge/transport';
 
 export interface GatewayOptions {
   /** Extra Apollo plugins (tests use one to fail the store mid-request). Default none. */

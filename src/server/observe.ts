@@ -12,7 +12,7 @@ import { requestLogMiddleware } from '../logger';
 import { metrics, metricsHandler, metricsTokenFromEnv } from '../metrics';
 import { requestSpanMiddleware } from '../tracing';
 import { noteRequestCode, observationStore, type Observation } from './observation';
-import { requestDeadline, requestDeadlineFromEnv } from './requestDeadline';
+import { requestDeadline, requestDeadlineFromEnv } from './edge/requestDeadline';
 import { codeOfStatus } from './utils';
 
 /** A request refused before any schema was chosen: its code, counted as a denial too. */

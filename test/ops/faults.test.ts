@@ -41,6 +41,17 @@ async function readyz(): Promise<number> {
   return (await fetch(`${app.url}/readyz`, { signal: AbortSignal.timeout(5000) })).status;
 }
 
+/** Polls a real read (support agent, one customer) until it answers 200: the driver's pool is back, not just /readyz's ping. */
+async function readsAgain(withinMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < withinMs) {
+    const r = await gql(app.url, '{ customer(id: "cus_0001") { id } }', { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice' });
+    if (r.status === 200) return;
+    await sleep(200);
+  }
+  throw new Error(`reads did not answer 200 within ${withinMs} ms of the store's return`);
+}
+
 /** Polls /readyz until it answers `status`; resolves to the seconds it took. */
 async function until(status: number, withinMs: number): Promise<number> {
   const t0 = Date.now();
@@ -77,6 +88,7 @@ describe('the store goes away during a load', () => {
     const r = await running;
     expectFailClosed(r);
     expect(r.maxMs).toBeLessThan(9000);
+    await readsAgain(20_000);
     const after = await gql(app.url, '{ customer(id: "cus_0001") { id email } }', { token: app.tokens.alice, purpose: 'customer-support', task: 'tsk_support_alice' });
     expect(after.status).toBe(200);
     expect(after.data?.customer.email).toContain('@');
@@ -94,6 +106,7 @@ describe('the store goes away during a load', () => {
     const r = await running;
     expectFailClosed(r);
     expect(r.maxMs).toBeLessThan(12_000);
+    await readsAgain(20_000);
     console.info(`store hung: ${r.requests} requests, HTTP ${JSON.stringify(r.statusByCode)}, codes ${JSON.stringify(r.errorsByCode)}, max ${r.maxMs.toFixed(0)} ms; readyz 503 after ${down} s, 200 ${up} s after unhang`);
   }, 60_000);
 
@@ -114,6 +127,7 @@ describe('the store goes away during a load', () => {
       await store.resume();
     }
     await until(200, 20_000);
+    await readsAgain(20_000);
   }, 60_000);
 });
 

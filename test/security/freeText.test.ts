@@ -13,7 +13,7 @@ import { setLogSink } from '../../src/logger';
 import { buildPartnerSchema, PartnerRegistry } from '../../src/partners';
 import { loadPolicies, mergeSpecs } from '../../src/policy';
 import { CAPABILITIES } from '../../src/server/capabilities';
-import { RateLimits } from '../../src/server/rateLimit';
+import { RateLimits } from '../../src/server/edge/rateLimit';
 import { startTestApp, type TestApp } from '../support/app';
 import { gql } from '../support/graphql';
 import { buildStaffSchema } from '../support/schemas';

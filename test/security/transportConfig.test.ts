@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
-import { createHttpServer } from '../../src/server/transport';
+import { createHttpServer } from '../../src/server/edge/transport';
 import { makeTestCert } from './tls';
 
 const base = { JWT_SECRET: 'x'.repeat(40), MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };

@@ -11,8 +11,8 @@ import { ErrorCode, safeErrorOf } from '../../core/errors';
 import { scrub } from '../../logger';
 import { coercionProblem, scalarRule } from './inputCoercion';
 import { tokenLimitError } from './operationLimits';
-import { formatDatabaseError } from '../databaseErrors';
-import { logMaskedError } from '../maskedErrorLog';
+import { formatDatabaseError } from '../edge/databaseErrors';
+import { logMaskedError } from '../edge/maskedErrorLog';
 
 /** Apollo and graphql-js errors that are safe once their messages are rebuilt. */
 const FRAMEWORK_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);

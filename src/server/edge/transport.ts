@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { RequestListener } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { ConfigError, type Config } from '../config';
+import { ConfigError, type Config } from '../../config';
 
 export interface ServerWithScheme {
   server: http.Server;

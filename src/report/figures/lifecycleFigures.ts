@@ -4,11 +4,11 @@
  * sanitization certificates of the range by method. One aggregation per collection.
  */
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../collections';
 import { shown } from './counts';
-import type { ReportRange } from './range';
-import type { AssetFigures, DisposalFigures } from './recordTypes';
-import { byCountDesc } from './utils';
+import type { ReportRange } from '../range';
+import type { AssetFigures, DisposalFigures } from '../recordTypes';
+import { byCountDesc } from '../utils';
 
 interface RawRuns {
   status?: Array<{ _id: { status: string; dryRun: boolean }; n: number }>;

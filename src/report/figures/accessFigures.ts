@@ -5,11 +5,11 @@
  * record that follows holds the same write with its outcome.
  */
 import type { Db, Document } from 'mongodb';
-import type { AccessFigures, CodeCount, PurposeDayCount, PurposeTotal, RoleActivity } from './accessTypes';
-import { COLLECTIONS, FIELD_DENIAL_CODE } from './collections';
+import type { AccessFigures, CodeCount, PurposeDayCount, PurposeTotal, RoleActivity } from '../accessTypes';
+import { COLLECTIONS, FIELD_DENIAL_CODE } from '../collections';
 import { shown } from './counts';
-import { dayOf, type ReportRange } from './range';
-import { byCountDesc, categoryOf, type CategoryLookup } from './utils';
+import { dayOf, type ReportRange } from '../range';
+import { byCountDesc, categoryOf, type CategoryLookup } from '../utils';
 
 /** The busiest principals listed per role. */
 const BUSIEST = 5;

@@ -3,7 +3,7 @@
  * class name and where it was thrown (the first stack frame inside the project: file and line),
  * never its message, which could quote data. Enough to find the bug without leaking.
  */
-import { logger } from '../logger';
+import { logger } from '../../logger';
 
 /** `src/…/file.ts:line` of the first project frame of `stack`, or null. */
 export function thrownAt(stack: string | undefined): string | null {

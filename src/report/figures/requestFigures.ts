@@ -3,11 +3,11 @@
  * complete) and correction requests by status. One aggregation each.
  */
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../collections';
 import { shown } from './counts';
-import type { ReportRange } from './range';
-import type { ErasureFigures, StatusCount } from './recordTypes';
-import { byCountDesc } from './utils';
+import type { ReportRange } from '../range';
+import type { ErasureFigures, StatusCount } from '../recordTypes';
+import { byCountDesc } from '../utils';
 
 interface RawErasures {
   status?: Array<{ _id: string; n: number }>;

@@ -9,10 +9,10 @@ import { consentFigures } from './consentFigures';
 import { SUPPRESS_BELOW } from './counts';
 import { integrityFigures } from './integrityFigures';
 import { assetFigures, disposalFigures } from './lifecycleFigures';
-import type { ReportRange } from './range';
-import type { PrivacyReport } from './reportType';
+import type { ReportRange } from '../range';
+import type { PrivacyReport } from '../reportType';
 import { correctionFigures, erasureFigures } from './requestFigures';
-import type { CategoryLookup } from './utils';
+import type { CategoryLookup } from '../utils';
 
 export async function computeReport(db: Db, range: ReportRange, categories: CategoryLookup, now = new Date()): Promise<PrivacyReport> {
   const [accesses, consents, erasures, corrections, disposals, assets, integrity] = await Promise.all([

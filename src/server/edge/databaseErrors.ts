@@ -6,7 +6,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
-import { ErrorCode, HTTP_STATUS, SafeError } from '../core/errors';
+import { ErrorCode, HTTP_STATUS, SafeError } from '../../core/errors';
 
 /** Driver and mongoose error classes that mean the database could not be reached in time. */
 const UNAVAILABLE_NAMES = new Set([

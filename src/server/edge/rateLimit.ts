@@ -11,11 +11,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Connection } from 'mongoose';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Config } from '../config';
-import type { Principal, RequestContext } from '../core/context';
-import { ErrorCode, SafeError } from '../core/errors';
-import type { PolicySet } from '../core/policyModel';
-import { logger } from '../logger';
+import type { Config } from '../../config';
+import type { Principal, RequestContext } from '../../core/context';
+import { ErrorCode, SafeError } from '../../core/errors';
+import type { PolicySet } from '../../core/policyModel';
+import { logger } from '../../logger';
 
 /** The collection the counters live in (expired ones removed by a TTL index). */
 export const RATE_LIMIT_COLLECTION = 'rate_limits';

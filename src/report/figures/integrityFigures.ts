@@ -1,9 +1,9 @@
 /** The transparency log's state: its latest checkpoint, its latest verification, and the verifications of the range. */
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../collections';
 import { shown } from './counts';
-import type { ReportRange } from './range';
-import type { LogIntegrity } from './recordTypes';
+import type { ReportRange } from '../range';
+import type { LogIntegrity } from '../recordTypes';
 
 interface Checkpoint { treeSize?: number; root?: string; at?: Date }
 interface Verification { at?: Date; ok?: boolean; treeSize?: number; failure?: string }

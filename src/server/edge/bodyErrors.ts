@@ -5,8 +5,8 @@
  * error, raw body included, to stderr) or console.error.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { ErrorCode, SafeError } from '../core/errors';
-import { logger } from '../logger';
+import { ErrorCode, SafeError } from '../../core/errors';
+import { logger } from '../../logger';
 
 /** Answers a refused body; the message states the rule, never the content. */
 export function refuseBody(res: Response, status: number, message: string): void {

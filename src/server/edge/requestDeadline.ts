@@ -6,10 +6,10 @@
  * it can be), but nothing it writes reaches the client any more.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ConfigError } from '../config';
-import { ErrorCode } from '../core/errors';
-import { logger } from '../logger';
-import { noteRequestCode } from './observation';
+import { ConfigError } from '../../config';
+import { ErrorCode } from '../../core/errors';
+import { logger } from '../../logger';
+import { noteRequestCode } from '../observation';
 
 /** REQUEST_DEADLINE_MS: 1000 to 300 000 ms; default 15 000. Throws ConfigError otherwise. */
 export function requestDeadlineFromEnv(env: NodeJS.ProcessEnv = process.env): number {

@@ -1,9 +1,9 @@
 /** Grants and withdrawals of the consent ledger in the range, by key and by day (one aggregation). */
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from './collections';
+import { COLLECTIONS } from '../collections';
 import { shown } from './counts';
-import type { ReportRange } from './range';
-import type { ConsentFigures } from './recordTypes';
+import type { ReportRange } from '../range';
+import type { ConsentFigures } from '../recordTypes';
 
 interface Raw {
   byKey?: Array<{ _id: { key: string; granted: boolean }; n: number }>;
