@@ -168,7 +168,8 @@ describe('what GraphiQL opens with', () => {
         expect(headers.Authorization).toMatch(/^Bearer ey/);
         const result = await run(page, '{');
         expect(result.errors, `${persona.name}: ${JSON.stringify(result.errors)}`).toBeUndefined();
-        expect(result.data, persona.name).toBeTruthy();
+        // The first query answers something: at least one root field with a value, not only nulls.
+        expect(Object.values(result.data ?? {}).some((v) => v !== null && v !== undefined), persona.name).toBe(true);
       }
     } finally {
       await context.close();

@@ -3,6 +3,7 @@
  * policies/retention.yaml (raw driver writes with old dates, as years of use would leave them),
  * and reads back what a disposal run left of them.
  */
+import { randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import { erasureModel, erasureRef, erasureServicesOf } from '../../src/erasure';
 import type { TestApp } from '../support/app';
@@ -20,7 +21,8 @@ export interface Planted {
   consentId: Types.ObjectId;
 }
 
-const oldId = (date: Date) => Types.ObjectId.createFromTime(Math.floor(date.getTime() / 1000) + Math.floor(Math.random() * 1000));
+/** An ObjectId from `date`'s second with random remaining bytes (createFromTime zeroes them: two plants of one second collided). */
+const oldId = (date: Date) => new Types.ObjectId(Math.floor(date.getTime() / 1000).toString(16).padStart(8, '0') + randomBytes(8).toString('hex'));
 
 /** Every rule of the schedule disposes of exactly one planted record. */
 export const ONE_EACH = [
